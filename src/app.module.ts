@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { CapabilitiesModule } from './capabilities/capabilities.module';
+import { CoreModule } from './core/core.module';
+import { Runtime } from './core/runtime';
+import { JobsModule } from './jobs/jobs.module';
+import { HealthModule } from './health/health.module';
+import { ModerationModule } from './moderation/moderation.module';
+import { RoomsModule } from './rooms/rooms.module';
+import { UsersModule } from './users/users.module';
+
+/** Feature modules shared by the HTTP server and the admin CLI. */
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule];
+
+@Module({})
+export class AppModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule],
+    };
+  }
+}

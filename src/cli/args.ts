@@ -1,0 +1,44 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { Permission } from '../rooms/room';
+
+/** A mistake in the command line: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export type Options = ParseArgsConfig['options'];
+
+export function parse<T extends NonNullable<Options>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true as const });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}
+
+const LETTERS: Record<string, Permission> = { r: 'read', w: 'write', u: 'upload', a: 'accessible' };
+
+/** `rwua` letters → permission names. */
+export function permissionLetters(value: string | undefined, option: string): Permission[] {
+  if (value === undefined) return [];
+  const out: Permission[] = [];
+  for (const ch of value) {
+    const p = LETTERS[ch];
+    if (!p) throw new UsageError(`${option} takes letters r (read), w (write), u (upload), a (accessible); got "${value}"`);
+    if (!out.includes(p)) out.push(p);
+  }
+  if (!out.length) throw new UsageError(`${option} needs at least one of the letters r, w, u, a`);
+  return out;
+}
+
+/** `90`, `90s`, `30m`, `12h`, `7d`, `2w` → seconds. */
+export function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)([smhdw]?)$/.exec(value.trim());
+  if (!m) throw new UsageError(`invalid duration "${value}": use a number with s, m, h, d or w (e.g. 12h, 7d)`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as '' | 's' | 'm' | 'h' | 'd' | 'w'];
+  const seconds = Number(m[1]) * unit;
+  if (!(seconds > 0) || seconds >= 1e9) throw new UsageError(`duration "${value}" must be more than 0 and under 1e9 seconds`);
+  return seconds;
+}
+
+export function formatTime(t: number | null): string {
+  return t === null ? 'never' : new Date(t * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,61 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { ModerationService, Scope } from '../moderation/moderation.service';
+import { Room } from '../rooms/room';
+import { RoomsService } from '../rooms/rooms.service';
+import { User, SYSTEM_USER_ID } from '../users/user';
+import { UsersRepository } from '../users/users.repository';
+import { UsageError } from './args';
+import { Migrator } from '../database/migrator';
+import { Db } from '../database/db';
+import { ServerKey } from '../keys/server-key';
+
+/** What a command needs: the same services the HTTP API uses, and where to print. */
+export class CliContext {
+  constructor(
+    readonly app: INestApplicationContext,
+    readonly out: (line: string) => void,
+  ) {}
+
+  get rooms(): RoomsService {
+    return this.app.get(RoomsService);
+  }
+  get moderation(): ModerationService {
+    return this.app.get(ModerationService);
+  }
+  get migrator(): Migrator {
+    return new Migrator(this.app.get(Db));
+  }
+  get serverKey(): ServerKey {
+    return this.app.get(ServerKey);
+  }
+
+  /** Admin commands act as the internal system user, a hidden global admin. */
+  async actor(): Promise<User> {
+    const user = await this.app.get(UsersRepository).findById(SYSTEM_USER_ID);
+    if (!user) throw new Error('the system user is missing; run any command again after the server has started once');
+    return user;
+  }
+
+  /** `--room T …`, `--all-rooms` or `--global` (when allowed), exactly one of them. */
+  async scope(values: { room?: string[]; 'all-rooms'?: boolean; global?: boolean }, allowGlobal = true): Promise<Scope> {
+    const given = [values.room?.length ? 1 : 0, values['all-rooms'] ? 1 : 0, values.global ? 1 : 0].reduce((a, b) => a + b);
+    const choices = allowGlobal ? '--room TOKEN, --all-rooms or --global' : '--room TOKEN or --all-rooms';
+    if (given !== 1) throw new UsageError(`give exactly one of ${choices}`);
+    if (values.global) {
+      if (!allowGlobal) throw new UsageError('--global is not allowed here');
+      return { global: true };
+    }
+    if (values['all-rooms']) {
+      const all = await this.rooms.list();
+      if (!all.length) throw new UsageError('there are no rooms');
+      return { rooms: all };
+    }
+    return { rooms: await this.roomList(values.room!) };
+  }
+
+  async roomList(tokens: string[]): Promise<Room[]> {
+    const out: Room[] = [];
+    for (const t of tokens) out.push(await this.rooms.get(t));
+    return out;
+  }
+}

@@ -1,0 +1,102 @@
+import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
+import { parse, permissionLetters, UsageError } from '../args';
+import { CliContext } from '../cli-context';
+
+export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
+sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua]
+sogs rooms delete TOKEN --yes
+sogs rooms list [--verbose]`;
+
+const ROOM_OPTIONS = {
+  name: { type: 'string' },
+  description: { type: 'string' },
+  grant: { type: 'string' },
+  revoke: { type: 'string' },
+} as const;
+
+/** `--grant`/`--revoke` letters → room default permission flags. */
+function defaults(values: { grant?: string; revoke?: string }): PermissionFlags {
+  const flags: PermissionFlags = {};
+  for (const p of permissionLetters(values.grant, '--grant')) flags[p] = true;
+  for (const p of permissionLetters(values.revoke, '--revoke')) {
+    if (flags[p]) throw new UsageError(`--grant and --revoke both name ${p}`);
+    flags[p] = false;
+  }
+  return flags;
+}
+
+/** `\n` in a description given on the command line means a line break. */
+const unescape = (s: string | undefined) => s?.replace(/\\n/g, '\n');
+
+export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  switch (action) {
+    case 'add': {
+      const { values, positionals } = parse(rest, ROOM_OPTIONS);
+      const token = single(positionals, 'rooms add TOKEN');
+      const room = await ctx.rooms.create({
+        token,
+        name: values.name,
+        description: unescape(values.description),
+        ...defaults(values),
+      });
+      ctx.out(`Created room ${room.token} (${room.name})`);
+      ctx.out(`  join URL: ${ctx.rooms.joinUrl(room)}`);
+      return 0;
+    }
+    case 'update': {
+      const { values, positionals } = parse(rest, ROOM_OPTIONS);
+      const token = single(positionals, 'rooms update TOKEN');
+      const changes = { name: values.name, description: unescape(values.description), ...defaults(values) };
+      if (Object.values(changes).every((v) => v === undefined)) {
+        throw new UsageError('nothing to update: give --name, --description, --grant or --revoke');
+      }
+      const room = await ctx.rooms.update(token, changes);
+      ctx.out(`Updated room ${room.token} (${room.name})`);
+      return 0;
+    }
+    case 'delete': {
+      const { values, positionals } = parse(rest, { yes: { type: 'boolean' } });
+      const token = single(positionals, 'rooms delete TOKEN');
+      if (!values.yes) throw new UsageError(`deleting a room removes all its messages and files; add --yes to confirm`);
+      const room = await ctx.rooms.get(token);
+      await ctx.rooms.delete(token);
+      ctx.out(`Deleted room ${room.token}`);
+      return 0;
+    }
+    case 'list': {
+      const { values, positionals } = parse(rest, { verbose: { type: 'boolean', short: 'v' } });
+      if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      const rooms = await ctx.rooms.list();
+      if (!rooms.length) ctx.out('No rooms. Add one with: sogs rooms add TOKEN --name NAME');
+      for (const room of rooms) {
+        ctx.out(`${room.token}`);
+        ctx.out(`  name:         ${room.name}`);
+        if (room.description) ctx.out(`  description:  ${room.description.replace(/\n/g, '\n                ')}`);
+        ctx.out(`  join URL:     ${ctx.rooms.joinUrl(room)}`);
+        ctx.out(`  defaults:     ${describeDefaults(room)}`);
+        ctx.out(`  active users: ${room.active_users}`);
+        if (values.verbose) {
+          const stats = await ctx.rooms.stats(room);
+          ctx.out(`  messages:     ${stats?.messages ?? 0}`);
+          ctx.out(`  files:        ${stats?.files ?? 0} (${stats?.file_bytes ?? 0} bytes)`);
+          for (const m of await ctx.moderation.listModerators(room)) {
+            ctx.out(`  ${m.admin ? 'admin' : 'moderator'}:${m.admin ? '        ' : '    '}${m.session_id}${m.visible ? '' : ' (hidden)'}${m.global ? ' (global)' : ''}`);
+          }
+        }
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown rooms action "${action ?? ''}"; one of add, update, delete, list`);
+  }
+}
+
+function describeDefaults(room: Record<Permission, boolean>): string {
+  return PERMISSIONS.map((p) => `${p}=${room[p] ? 'yes' : 'no'}`).join(' ');
+}
+
+export function single(positionals: string[], usage: string): string {
+  if (positionals.length !== 1) throw new UsageError(`usage: sogs ${usage}`);
+  return positionals[0];
+}

@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import pino from 'pino';
+import { Module } from '@nestjs/common';
+import { FEATURE_MODULES } from '../app.module';
+import { SogsError } from '../common/errors';
+import { loadConfig } from '../config/config';
+import { CoreModule } from '../core/core.module';
+import { describeFatal } from '../core/fatal';
+import { openRuntime, runStartupTasks } from '../core/open-runtime';
+import { Runtime } from '../core/runtime';
+import { createLogger, NestPinoLogger } from '../logging/logger';
+import { UsageError } from './args';
+import { CliContext } from './cli-context';
+import { BANS_HELP, bansCommand } from './commands/bans.command';
+import { MIGRATIONS_HELP, migrationsCommand } from './commands/migrations.command';
+import { MODERATORS_HELP, moderatorsCommand } from './commands/moderators.command';
+import { PERMISSIONS_HELP, permissionsCommand } from './commands/permissions.command';
+import { ROOMS_HELP, roomsCommand } from './commands/rooms.command';
+import { USERS_HELP, usersCommand } from './commands/users.command';
+
+type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  rooms: roomsCommand,
+  moderators: moderatorsCommand,
+  permissions: permissionsCommand,
+  bans: bansCommand,
+  users: usersCommand,
+  migrations: migrationsCommand,
+  key: async (ctx, argv) => {
+    if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
+    ctx.out(ctx.serverKey.publicKeyHex);
+    return 0;
+  },
+};
+
+export const HELP = `Session community server admin commands. They work while the server runs.
+
+${ROOMS_HELP}
+${MODERATORS_HELP}
+${PERMISSIONS_HELP}
+${BANS_HELP}
+${USERS_HELP}
+${MIGRATIONS_HELP}
+sogs key   (print the server public key)
+
+Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
+from the same environment variables as the server (SOGS_DATA_DIR, DATABASE_URL, …).`;
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs one admin command; returns the exit code (0 ok, 1 failed, 2 bad arguments, 5 migrations pending). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`sogs: unknown command "${name}" (try: sogs --help)`);
+    return 2;
+  }
+  let close: (() => Promise<void>) | undefined;
+  try {
+    // Admin commands leave the periodic cleanup to the server.
+    const config = { ...loadConfig(io.env ?? process.env), cleanupInterval: 0 };
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    const statusOnly = name === 'migrations' && rest[0] === 'status';
+    const opened = await openRuntime(config, log, { role: 'cli', migrate: !statusOnly });
+    const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
+      logger: new NestPinoLogger(log),
+    });
+    close = async () => {
+      await app.close();
+      await opened.close();
+    };
+    if (!statusOnly) await runStartupTasks(app);
+    return await command(new CliContext(app, io.out), rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`sogs: ${err.message}`);
+      return 2;
+    }
+    io.err(`sogs: ${err instanceof SogsError ? err.message : describeFatal(err)}`);
+    return 1;
+  } finally {
+    await close?.().catch(() => undefined);
+  }
+}
+
+@Module({})
+class CliModule {
+  static forRuntime(runtime: Runtime) {
+    return { module: CliModule, imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES] };
+  }
+}

@@ -1,0 +1,54 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { SogsError } from './errors';
+
+export const TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+export interface ErrorResponse {
+  status: number;
+  body: string;
+}
+
+/** Maps anything thrown to a status and a plain-text body; unknown errors become a logged 500. */
+export function toErrorResponse(err: unknown, log?: Logger): ErrorResponse {
+  if (err instanceof SogsError) return { status: err.status, body: err.message };
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    return { status, body: status === 404 ? 'Not found' : err.message };
+  }
+  const statusCode = (err as { statusCode?: unknown })?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, body: clientErrorText(err as Error & { code?: string }) };
+  }
+  log?.error({ err: describe(err) }, 'unhandled error');
+  return { status: 500, body: 'Internal server error' };
+}
+
+function clientErrorText(err: Error & { code?: string }): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Payload too large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported content type';
+    default:
+      return err.message || 'Bad request';
+  }
+}
+
+/** Error details for logs: name, message and stack, never request data. */
+function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { type: err.name, message: err.message, stack: err.stack };
+  return { value: String(err) };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(private readonly log: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = toErrorResponse(exception, this.log);
+    void reply.status(status).header('content-type', TEXT_PLAIN).send(body);
+  }
+}

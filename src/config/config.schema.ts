@@ -1,0 +1,155 @@
+/**
+ * Every setting the server reads, with its environment variable, default, validation and a
+ * one-line description. The README's configuration table lists the same entries.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface Setting<T> {
+  env: string;
+  default: string | undefined;
+  description: string;
+  parse(raw: string): Parsed<T>;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = <T>(error: string): Parsed<T> => ({ ok: false, error });
+
+const TRUE_WORDS = ['1', 'y', 'yes', 'true', 'on'];
+const FALSE_WORDS = ['0', 'n', 'no', 'false', 'off'];
+
+export function bool(env: string, def: boolean, description: string): Setting<boolean> {
+  return {
+    env,
+    default: def ? 'true' : 'false',
+    description,
+    parse(raw) {
+      const v = raw.trim().toLowerCase();
+      if (TRUE_WORDS.includes(v)) return ok(true);
+      if (FALSE_WORDS.includes(v)) return ok(false);
+      return bad(`expected a boolean (true/false, yes/no, on/off, 1/0), got "${raw}"`);
+    },
+  };
+}
+
+export function int(
+  env: string,
+  def: number | undefined,
+  min: number,
+  max: number,
+  description: string,
+): Setting<number> {
+  return {
+    env,
+    default: def === undefined ? undefined : String(def),
+    description,
+    parse(raw) {
+      if (!/^\s*-?\d+\s*$/.test(raw)) return bad(`expected a whole number, got "${raw}"`);
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        return bad(`expected a whole number from ${min} to ${max}, got "${raw}"`);
+      }
+      return ok(n);
+    },
+  };
+}
+
+/** A non-negative duration in (possibly fractional) days, returned in seconds. */
+export function days(env: string, def: number, description: string): Setting<number> {
+  return {
+    env,
+    default: String(def),
+    description,
+    parse(raw) {
+      if (!/^\s*\d+(\.\d+)?\s*$/.test(raw)) return bad(`expected a number of days (e.g. 15 or 0.5), got "${raw}"`);
+      return ok(Math.round(Number(raw) * 86400 * 1000) / 1000);
+    },
+  };
+}
+
+export function text(
+  env: string,
+  def: string | undefined,
+  description: string,
+  check?: (v: string) => string | null,
+): Setting<string> {
+  return {
+    env,
+    default: def,
+    description,
+    parse(raw) {
+      const problem = check?.(raw) ?? null;
+      return problem ? bad(problem) : ok(raw);
+    },
+  };
+}
+
+export function oneOf<T extends string>(env: string, def: T, values: readonly T[], description: string): Setting<T> {
+  return {
+    env,
+    default: def,
+    description,
+    parse(raw) {
+      const v = raw.trim().toLowerCase() as T;
+      return values.includes(v) ? ok(v) : bad(`expected one of ${values.join(', ')}, got "${raw}"`);
+    },
+  };
+}
+
+function checkBaseUrl(v: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return `expected an http:// or https:// URL, got "${v}"`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `expected an http:// or https:// URL, got "${v}"`;
+  if (u.pathname !== '/' || u.search || u.hash) {
+    return `must not have a path, query or fragment (Session clients cannot use a path prefix), got "${v}"`;
+  }
+  return null;
+}
+
+function checkDatabaseUrl(v: string): string | null {
+  if (v === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(v)) return 'expected a postgres:// or postgresql:// URL';
+  return null;
+}
+
+export const SETTINGS = {
+  host: text('SOGS_HOST', '127.0.0.1', 'Address the HTTP server listens on.'),
+  port: int('SOGS_PORT', 3000, 0, 65535, 'TCP port the HTTP server listens on (0 = any free port).'),
+  baseUrl: text(
+    'SOGS_BASE_URL',
+    undefined,
+    'Public URL of this server used in join links (default http://<host>:<port>). No path allowed.',
+    checkBaseUrl,
+  ),
+  dataDir: text('SOGS_DATA_DIR', './data', 'Directory for the server key, uploads and the embedded database.'),
+  keyFile: text('SOGS_KEY_FILE', undefined, 'Path of the raw 32-byte X25519 private key (default <data dir>/key_x25519).'),
+  databaseUrl: text('DATABASE_URL', '', 'PostgreSQL URL; empty = embedded PGlite database in <data dir>/db.', checkDatabaseUrl),
+  logLevel: oneOf('SOGS_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'Log level.'),
+  logPrivate: bool(
+    'SOGS_LOG_PRIVATE',
+    false,
+    'Log request paths and client addresses (they contain Session IDs). Off by default for privacy.',
+  ),
+  requireBlindKeys: bool('SOGS_REQUIRE_BLIND_KEYS', true, 'Require blinded (15) Session IDs; reject unblinded (00) auth.'),
+  uploadMaxBytes: int('SOGS_UPLOAD_MAX_BYTES', 10_000_000, 1, 1_000_000_000, 'Largest accepted file upload, in bytes.'),
+  uploadExpiryDays: days('SOGS_UPLOAD_EXPIRY_DAYS', 15, 'Lifetime of attached uploads in days (0 = never expire).'),
+  dmExpiryDays: days('SOGS_DM_EXPIRY_DAYS', 15, 'Lifetime of direct (inbox) messages in days.'),
+  activeThresholdDays: days('SOGS_ACTIVE_THRESHOLD_DAYS', 7, 'Window for counting a room\'s active users, in days.'),
+  activePruneDays: days('SOGS_ACTIVE_PRUNE_DAYS', 60, 'How long room activity rows are kept, in days.'),
+  historyPruneDays: days('SOGS_HISTORY_PRUNE_DAYS', 30, 'How long edit/delete history is kept, in days.'),
+  cleanupInterval: int(
+    'SOGS_CLEANUP_INTERVAL_SECONDS',
+    10,
+    0,
+    3600,
+    'Seconds between cleanup rounds (expiries, bans, schedules); 0 = this instance never runs them.',
+  ),
+  showIndex: bool('SOGS_HTTP_SHOW_INDEX', true, 'Serve the public room list page at /.'),
+  showRecent: bool('SOGS_HTTP_SHOW_RECENT', true, 'Show recent messages on room pages.'),
+} as const;
+
+export type SettingsMap = typeof SETTINGS;
+export type SettingValue<S> = S extends Setting<infer T> ? T : never;

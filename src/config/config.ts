@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+import { SETTINGS, Setting, SettingValue } from './config.schema';
+
+type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
+
+/** The one validated configuration object; injected with `@Inject(CONFIG)`. */
+export interface AppConfig {
+  host: string;
+  port: number;
+  /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
+  baseUrl: string;
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  keyFile: string;
+  /** Empty string = embedded PGlite database under `dataDir`. */
+  databaseUrl: string;
+  logLevel: RawConfig['logLevel'];
+  logPrivate: boolean;
+  requireBlindKeys: boolean;
+  uploadMaxBytes: number;
+  /** Seconds; 0 = attached uploads never expire. */
+  uploadExpiry: number;
+  dmExpiry: number;
+  activeThreshold: number;
+  activePrune: number;
+  historyPrune: number;
+  /** Seconds; 0 = no cleanup timer in this instance. */
+  cleanupInterval: number;
+  showIndex: boolean;
+  showRecent: boolean;
+}
+
+export const CONFIG = Symbol('CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads every setting from `env`; throws one ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
+    const given = env[setting.env];
+    const source = given !== undefined && given !== '' ? given : setting.default;
+    if (source === undefined) {
+      raw[key] = undefined;
+      continue;
+    }
+    const parsed = setting.parse(source);
+    if (parsed.ok) raw[key] = parsed.value;
+    else problems.push(`${setting.env}: ${parsed.error}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const r = raw as RawConfig;
+  const dataDir = path.resolve(r.dataDir);
+  const defaultHost = r.host === '0.0.0.0' || r.host === '::' ? '127.0.0.1' : r.host;
+  const baseUrl = (r.baseUrl ?? `http://${defaultHost.includes(':') ? `[${defaultHost}]` : defaultHost}:${r.port}`).replace(/\/+$/, '');
+  return {
+    host: r.host,
+    port: r.port,
+    baseUrl,
+    dataDir,
+    keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),
+    databaseUrl: r.databaseUrl,
+    logLevel: r.logLevel,
+    logPrivate: r.logPrivate,
+    requireBlindKeys: r.requireBlindKeys,
+    uploadMaxBytes: r.uploadMaxBytes,
+    uploadExpiry: r.uploadExpiryDays,
+    dmExpiry: r.dmExpiryDays,
+    activeThreshold: r.activeThresholdDays,
+    activePrune: r.activePruneDays,
+    historyPrune: r.historyPruneDays,
+    cleanupInterval: r.cleanupInterval,
+    showIndex: r.showIndex,
+    showRecent: r.showRecent,
+  };
+}

@@ -1,0 +1,29 @@
+/** The human-readable startup summary, on stderr so stdout stays pure JSON logs. */
+export function printBanner(info: {
+  publicKey: string;
+  keyFile: string;
+  keyCreated: boolean;
+  database: string;
+  listen: string;
+  rooms: Array<{ token: string; name: string; url: string }>;
+}): void {
+  const lines = [
+    '',
+    'Session community server is running',
+    `  listening on   http://${info.listen}`,
+    `  database       ${info.database}`,
+    `  server key     ${info.keyFile}${info.keyCreated ? ' (created now; back it up)' : ''}`,
+    `  public key     ${info.publicKey}`,
+    '',
+  ];
+  if (info.rooms.length) {
+    lines.push('Rooms (share a join URL with Session users):');
+    for (const r of info.rooms) lines.push(`  ${r.token.padEnd(20)} ${r.url}`);
+  } else {
+    lines.push('There are no rooms yet. Create one (while the server runs) with:');
+    lines.push('  npm run sogs -- rooms add lobby --name "Lobby"');
+    lines.push('then restart the server or run `npm run sogs -- rooms list` to see its join URL.');
+  }
+  lines.push('');
+  process.stderr.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,23 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CONFIG } from '../config/config';
+import { Clock } from '../common/clock';
+import { Db } from '../database/db';
+import { ServerKey } from '../keys/server-key';
+import { LOGGER } from '../logging/logger';
+import { Runtime } from './runtime';
+
+/** Makes the runtime (config, database, key, logger, clock) injectable everywhere. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    const providers = [
+      { provide: CONFIG, useValue: runtime.config },
+      { provide: Db, useValue: runtime.db },
+      { provide: ServerKey, useValue: runtime.serverKey },
+      { provide: LOGGER, useValue: runtime.log },
+      { provide: Clock, useValue: runtime.clock },
+    ];
+    return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

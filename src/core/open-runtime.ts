@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Clock, SystemClock } from '../common/clock';
+import { AppConfig } from '../config/config';
+import { initCrypto } from '../crypto';
+import { DatabaseRole, openDatabase } from '../database/open-database';
+import { Migrator } from '../database/migrator';
+import { loadOrCreateServerKey } from '../keys/server-key';
+import { UsersService } from '../users/users.service';
+import { Runtime } from './runtime';
+
+export class DataDirError extends Error {}
+
+export interface OpenedRuntime {
+  runtime: Runtime;
+  keyCreated: boolean;
+  databaseDescription: string;
+  migrationsApplied: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Everything that must exist before Nest starts: a writable data directory, the server key, the
+ * database with its schema migrated (unless `migrate` is false, for `migrations status`).
+ */
+export async function openRuntime(
+  config: AppConfig,
+  log: Logger,
+  opts: { role: DatabaseRole; migrate?: boolean; clock?: Clock },
+): Promise<OpenedRuntime> {
+  ensureWritableDir(config.dataDir);
+  await initCrypto();
+  const { key, created } = loadOrCreateServerKey(config.keyFile);
+  const database = await openDatabase(config, opts.role);
+  let migrationsApplied: string[] = [];
+  try {
+    if (opts.migrate !== false) migrationsApplied = await new Migrator(database.db).run();
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  for (const name of migrationsApplied) log.info({ migration: name }, 'applied migration');
+  return {
+    runtime: { config, db: database.db, serverKey: key, log, clock: opts.clock ?? new SystemClock() },
+    keyCreated: created,
+    databaseDescription: database.description,
+    migrationsApplied,
+    close: () => database.close(),
+  };
+}
+
+/** Startup tasks that need the services: the system user and the blinding queue (§12.3). */
+export async function runStartupTasks(app: INestApplicationContext): Promise<void> {
+  const users = app.get(UsersService);
+  await users.ensureSystemUser();
+  await users.queueUnblindedForBlinding();
+}
+
+function ensureWritableDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const probe = path.join(dir, `.write-test-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new DataDirError(
+      `the data directory ${dir} is not usable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        'make it writable by this user or set SOGS_DATA_DIR',
+    );
+  }
+}

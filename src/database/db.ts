@@ -1,0 +1,65 @@
+import { DataSource, QueryRunner } from 'typeorm';
+import { Sql, Transactional } from './sql';
+
+/** Runs SQL through TypeORM's connection pool; `transaction` keeps one connection for the work. */
+export class Db implements Transactional {
+  constructor(readonly dataSource: DataSource) {}
+
+  query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+    return this.withRunner((r) => rows<T>(r, sql, params));
+  }
+
+  async one<T>(sql: string, params?: unknown[]): Promise<T | undefined> {
+    return (await this.query<T>(sql, params))[0];
+  }
+
+  execute(sql: string, params?: unknown[]): Promise<number> {
+    return this.withRunner((r) => affected(r, sql, params));
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.withRunner(async (runner) => {
+      await runner.startTransaction();
+      try {
+        const result = await work(runnerSql(runner));
+        await runner.commitTransaction();
+        return result;
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `work` on one dedicated connection (for session-level locks and multi-statement scripts). */
+  async withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(runner);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+async function rows<T>(runner: QueryRunner, sql: string, params?: unknown[]): Promise<T[]> {
+  const result = await runner.query(sql, params as unknown[] | undefined, true);
+  return (result.records ?? []) as T[];
+}
+
+async function affected(runner: QueryRunner, sql: string, params?: unknown[]): Promise<number> {
+  const result = await runner.query(sql, params as unknown[] | undefined, true);
+  return result.affected ?? result.records?.length ?? 0;
+}
+
+function runnerSql(runner: QueryRunner): Sql {
+  return {
+    query: <T>(sql: string, params?: unknown[]) => rows<T>(runner, sql, params),
+    one: async <T>(sql: string, params?: unknown[]) => (await rows<T>(runner, sql, params))[0],
+    execute: (sql: string, params?: unknown[]) => affected(runner, sql, params),
+  };
+}

@@ -1,0 +1,56 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AppModule } from '../app.module';
+import { ErrorFilter, TEXT_PLAIN, toErrorResponse } from '../common/error.filter';
+import { Runtime } from '../core/runtime';
+import { NestPinoLogger } from '../logging/logger';
+
+/** Room for the framing of an onion request around the largest upload. */
+const BODY_OVERHEAD = 1024 * 1024;
+
+/** The Nest application on Fastify, configured the same way for the server and the tests. */
+export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: runtime.config.uploadMaxBytes + BODY_OVERHEAD,
+    disableRequestLogging: true,
+    // Reaction paths carry emoji and `/`; never let a path length limit turn into a 5xx.
+    maxParamLength: 1000,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {
+    logger: new NestPinoLogger(runtime.log),
+    bodyParser: false,
+  });
+  app.useGlobalFilters(new ErrorFilter(runtime.log));
+  configureFastify(app.getHttpAdapter().getInstance(), runtime);
+  await app.init();
+  return app;
+}
+
+function configureFastify(fastify: FastifyInstance, runtime: Runtime): void {
+  // Every body arrives as raw bytes whatever its content type: signatures cover the exact bytes,
+  // clients send JSON with or without a content type, and uploads are raw octets.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  fastify.setErrorHandler((err, _req, reply) => {
+    const { status, body } = toErrorResponse(err, runtime.log);
+    void reply.status(status).header('content-type', TEXT_PLAIN).send(body);
+  });
+
+  const { log, config } = runtime;
+  fastify.addHook('onResponse', (req, reply, done) => {
+    if (log.isLevelEnabled('debug')) {
+      const entry: Record<string, unknown> = {
+        method: req.method,
+        route: req.routeOptions.url ?? '(unmatched)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      };
+      if (config.logPrivate) Object.assign(entry, { url: req.url, ip: req.ip });
+      log.debug(entry, 'request');
+    }
+    done();
+  });
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig, CONFIG } from '../config/config';
+import type { Logger } from 'pino';
+import { Clock } from '../common/clock';
+import { Db } from '../database/db';
+import { Sql } from '../database/sql';
+import { LOGGER } from '../logging/logger';
+
+/** One periodic task; returns how many rows it touched (for the log). */
+export type CleanupTask = (tx: Sql, now: number) => Promise<number>;
+
+/** Shared by every instance on one database: only the holder runs the cleanup. */
+const CLEANUP_LOCK_KEY = 7_352_112_002;
+
+/**
+ * The periodic cleanup (§13.4): every 10 s by default, in one transaction holding an advisory lock, so that
+ * with several server instances on one database exactly one of them runs each round. Feature
+ * modules register their tasks at start.
+ */
+@Injectable()
+export class CleanupService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly tasks: Array<{ name: string; run: CleanupTask }> = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  register(name: string, run: CleanupTask): void {
+    this.tasks.push({ name, run });
+  }
+
+  /** Runs one round now; false when another instance holds the lock. */
+  async runOnce(): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const lock = await tx.one<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [CLEANUP_LOCK_KEY]);
+      if (!lock?.locked) return false;
+      const now = this.clock.now();
+      for (const task of this.tasks) {
+        const touched = await task.run(tx, now);
+        if (touched) this.log.debug({ task: task.name, rows: touched }, 'cleanup');
+      }
+      return true;
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.cleanupInterval) return; // disabled: tests drive runOnce() themselves
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.runOnce()
+        .catch((err: Error) => this.log.error({ err: { type: err.name, message: err.message } }, 'cleanup failed'))
+        .finally(() => (this.running = undefined));
+    }, this.config.cleanupInterval * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { BadRequest, Forbidden } from '../common/errors';
+import { Db } from '../database/db';
+import { Sql } from '../database/sql';
+import { Permission, Room } from '../rooms/room';
+import { User } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { BanRow, ModerationRepository, ModeratorRow } from './moderation.repository';
+import { PermissionsService } from './permissions.service';
+
+export type Scope = { global: true } | { rooms: Room[] };
+
+export interface RoleChange {
+  admin?: boolean | null;
+  moderator?: boolean | null;
+  /** Default: visible for room appointments, hidden for global ones. */
+  visible?: boolean | null;
+}
+
+/** Permission overrides: true/false sets one, null returns it to the room default. */
+export type PermissionChange = Partial<Record<Permission, boolean | null>>;
+
+@Injectable()
+export class ModerationService {
+  constructor(
+    private readonly repo: ModerationRepository,
+    private readonly permissions: PermissionsService,
+    private readonly users: UsersService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appoints or removes moderators and admins, following the (admin, moderator) table of §8.2. */
+  async setModerator(actor: User, targetSid: string, scope: Scope, change: RoleChange): Promise<User> {
+    const admin = change.admin ?? null;
+    const moderator = change.moderator ?? null;
+    if (admin === null && moderator === null) throw new BadRequest('one of admin or moderator must be given');
+    if (admin === true && moderator === false) throw new BadRequest('an admin is always a moderator');
+    return this.db.transaction(async (tx) => {
+      await this.requireRole(actor, scope, 'admin', tx);
+      const target = await this.users.resolveTarget(targetSid, tx);
+      if ('global' in scope) {
+        const visible = change.visible ?? false;
+        if (admin === true) await this.repo.setGlobalFlags(target.id, { banned: false, moderator: true, admin: true, visible_mod: visible }, tx);
+        else if (moderator === false) await this.repo.setGlobalFlags(target.id, { moderator: false, admin: false }, tx);
+        else {
+          if (admin === false) await this.repo.setGlobalFlags(target.id, { admin: false }, tx);
+          if (moderator === true) await this.repo.setGlobalFlags(target.id, { banned: false, moderator: true, visible_mod: visible }, tx);
+        }
+        return target;
+      }
+      const visible = change.visible ?? true;
+      for (const room of scope.rooms) {
+        if (admin === true) {
+          await this.repo.upsertOverride(room.id, target.id, { banned: false, moderator: true, admin: true, visible_mod: visible }, tx);
+        } else if (moderator === false) {
+          await this.repo.updateOverride(room.id, target.id, { moderator: false, admin: false, visible_mod: true }, tx);
+        } else {
+          if (admin === false) await this.repo.updateOverride(room.id, target.id, { admin: false }, tx);
+          if (moderator === true) await this.repo.upsertOverride(room.id, target.id, { banned: false, moderator: true, visible_mod: visible }, tx);
+        }
+      }
+      return target;
+    });
+  }
+
+  /**
+   * Bans in the given rooms or globally; a timeout schedules the unban and replaces any earlier
+   * schedule of the same scope. Nobody bans themselves or a global moderator; only admins ban
+   * room moderators.
+   */
+  async ban(actor: User, targetSid: string, scope: Scope, timeout: number | null): Promise<User> {
+    return this.db.transaction(async (tx) => {
+      await this.requireRole(actor, scope, 'moderator', tx);
+      const target = await this.users.resolveTarget(targetSid, tx);
+      if (target.id === actor.id) throw new Forbidden('You cannot ban yourself');
+      if (target.moderator || target.admin) throw new Forbidden('Global moderators and admins cannot be banned');
+      const unbanAt = timeout === null ? null : this.clock.now() + timeout;
+      if ('global' in scope) {
+        await this.repo.setGlobalFlags(target.id, { banned: true }, tx);
+        await this.reschedule(target.id, null, unbanAt, tx);
+        return target;
+      }
+      for (const room of scope.rooms) {
+        const theirs = await this.permissions.effective(room, target, tx);
+        if (theirs.moderator) {
+          const mine = await this.permissions.effective(room, actor, tx);
+          if (!mine.admin) throw new Forbidden('Only admins can ban moderators');
+        }
+        await this.repo.upsertOverride(room.id, target.id, { banned: true, moderator: false, admin: false }, tx);
+        await this.reschedule(target.id, room.id, unbanAt, tx);
+      }
+      return target;
+    });
+  }
+
+  async unban(actor: User, targetSid: string, scope: Scope): Promise<User> {
+    return this.db.transaction(async (tx) => {
+      await this.requireRole(actor, scope, 'moderator', tx);
+      const target = await this.users.resolveTarget(targetSid, tx);
+      if ('global' in scope) {
+        await this.repo.setGlobalFlags(target.id, { banned: false }, tx);
+        await this.repo.clearBanFutures(target.id, null, tx);
+        return target;
+      }
+      for (const room of scope.rooms) {
+        await this.repo.updateOverride(room.id, target.id, { banned: false }, tx);
+        await this.repo.clearBanFutures(target.id, room.id, tx);
+      }
+      return target;
+    });
+  }
+
+  /** Per-user overrides in one room; scheduled changes of the same permissions are dropped. */
+  async setPermissions(actor: User, room: Room, targetSid: string, change: PermissionChange): Promise<User> {
+    const keys = (Object.keys(change) as Permission[]).filter((k) => change[k] !== undefined);
+    if (!keys.length) throw new BadRequest('no permission change given');
+    return this.db.transaction(async (tx) => {
+      await this.requireRole(actor, { rooms: [room] }, 'moderator', tx);
+      const target = await this.users.resolveTarget(targetSid, tx);
+      const values = Object.fromEntries(keys.map((k) => [k, change[k]]));
+      await this.repo.upsertOverride(room.id, target.id, values, tx);
+      await this.repo.clearPermissionFutures(room.id, target.id, keys, tx);
+      return target;
+    });
+  }
+
+  listModerators(room: Room): Promise<ModeratorRow[]> {
+    return this.repo.listModerators(room.id);
+  }
+
+  listGlobalModerators(): Promise<ModeratorRow[]> {
+    return this.repo.listGlobalModerators();
+  }
+
+  listBans(scope: Room | 'global'): Promise<BanRow[]> {
+    return scope === 'global' ? this.repo.listGlobalBans() : this.repo.listRoomBans(scope.id);
+  }
+
+  private async reschedule(userId: number, roomId: number | null, unbanAt: number | null, tx: Sql): Promise<void> {
+    await this.repo.clearBanFutures(userId, roomId, tx);
+    if (unbanAt !== null) await this.repo.scheduleBanChange(userId, roomId, unbanAt, false, tx);
+  }
+
+  private async requireRole(actor: User, scope: Scope, role: 'admin' | 'moderator', tx: Sql): Promise<void> {
+    if ('global' in scope) {
+      if (!(role === 'admin' ? actor.admin : actor.moderator)) {
+        throw new Forbidden(`This action requires global ${role} permissions`);
+      }
+      return;
+    }
+    if (!scope.rooms.length) throw new BadRequest('no rooms given');
+    for (const room of scope.rooms) {
+      const p = await this.permissions.effective(room, actor, tx);
+      if (!p[role]) throw new Forbidden(`This endpoint requires ${role} room permissions`);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db';
+import { Sql } from '../database/sql';
+import { Room } from '../rooms/room';
+import { User } from '../users/user';
+import { ModerationRepository } from './moderation.repository';
+
+export interface EffectivePermissions {
+  read: boolean;
+  accessible: boolean;
+  write: boolean;
+  /** Upload needs write too. */
+  upload: boolean;
+  moderator: boolean;
+  admin: boolean;
+  banned: boolean;
+  globalModerator: boolean;
+  globalAdmin: boolean;
+}
+
+/**
+ * The one place that answers "what may this user do in this room" (§8.3): admins and moderators
+ * (room or global) may do everything and are never banned; everyone else gets the room default
+ * unless an override says otherwise, and nothing at all while banned.
+ */
+@Injectable()
+export class PermissionsService {
+  constructor(
+    private readonly repo: ModerationRepository,
+    private readonly db: Db,
+  ) {}
+
+  async effective(room: Room, user: User | null, sql: Sql = this.db): Promise<EffectivePermissions> {
+    if (!user) return fromDefaults(room, false);
+    const o = await this.repo.findOverride(room.id, user.id, sql);
+    const admin = user.admin || (o?.admin ?? false);
+    const moderator = admin || user.moderator || (o?.moderator ?? false);
+    const base = { globalModerator: user.moderator, globalAdmin: user.admin };
+    if (moderator) {
+      return { read: true, accessible: true, write: true, upload: true, moderator, admin, banned: false, ...base };
+    }
+    const banned = user.banned || (o?.banned ?? false);
+    if (banned) {
+      return { read: false, accessible: false, write: false, upload: false, moderator, admin, banned, ...base };
+    }
+    const read = o?.read ?? room.read;
+    const write = o?.write ?? room.write;
+    return {
+      read,
+      accessible: read || (o?.accessible ?? room.accessible),
+      write,
+      upload: write && (o?.upload ?? room.upload),
+      moderator,
+      admin,
+      banned,
+      ...base,
+    };
+  }
+}
+
+function fromDefaults(room: Room, banned: boolean): EffectivePermissions {
+  return {
+    read: room.read,
+    accessible: room.read || room.accessible,
+    write: room.write,
+    upload: room.write && room.upload,
+    moderator: false,
+    admin: false,
+    banned,
+    globalModerator: false,
+    globalAdmin: false,
+  };
+}

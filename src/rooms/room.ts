@@ -1,0 +1,32 @@
+export interface Room {
+  id: number;
+  token: string;
+  name: string;
+  description: string | null;
+  image: number | null;
+  created: number;
+  message_sequence: number;
+  info_updates: number;
+  active_users: number;
+  read: boolean;
+  accessible: boolean;
+  write: boolean;
+  upload: boolean;
+}
+
+export type Permission = 'read' | 'accessible' | 'write' | 'upload';
+export const PERMISSIONS: readonly Permission[] = ['read', 'accessible', 'write', 'upload'];
+export type PermissionFlags = Partial<Record<Permission, boolean>>;
+
+/** Room tokens: ASCII letters, digits, `_` and `-`, 1 to 64 characters; unique ignoring case. */
+export const ROOM_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Names lose every control character; descriptions keep tab and newline. */
+export function cleanRoomName(name: string): string {
+  return name.replace(/[\u0000-\u001f]/g, '');
+}
+
+export function cleanRoomDescription(description: string): string | null {
+  const cleaned = description.replace(/[\u0000-\u0008\u000b-\u001f]/g, '');
+  return cleaned === '' ? null : cleaned;
+}

@@ -1,0 +1,137 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build, CLI_JS, run, SERVER_JS, startServer, Started } from '../support/processes';
+
+/**
+ * The built server as operators run it: embedded PGlite in a fresh data directory, the admin CLI
+ * as a second process while it runs, a restart keeping key and rooms, and clear failures.
+ */
+describe('the server as a process on the embedded database', () => {
+  let dataDir: string;
+  let server: Started | undefined;
+  const env = () => ({ SOGS_DATA_DIR: dataDir, SOGS_PORT: '0', SOGS_BASE_URL: 'http://chat.example.org', SOGS_LOG_LEVEL: 'warn' });
+
+  beforeAll(async () => {
+    await build();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-embedded-'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  let publicKey: string;
+
+  it('starts on a fresh data directory, creates the key (0600) and explains how to add a room', async () => {
+    server = await startServer(env());
+    const banner = server.stderr();
+    publicKey = /public key\s+([0-9a-f]{64})/.exec(banner)![1];
+    expect(banner).toContain('There are no rooms yet');
+    expect(banner).toContain('npm run sogs -- rooms add lobby --name "Lobby"');
+    const key = fs.statSync(path.join(dataDir, 'key_x25519'));
+    expect(key.size).toBe(32);
+    expect(key.mode & 0o777).toBe(0o600);
+    const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    expect(health.status).toBe(200);
+    const caps = await (await fetch(`http://127.0.0.1:${server.port}/capabilities`)).json();
+    expect(caps).toEqual({ capabilities: ['blind', 'reactions', 'sogs'] });
+  }, 120_000);
+
+  it('adds a room from the CLI while the server runs', async () => {
+    const r = await run(CLI_JS, ['rooms', 'add', 'lobby', '--name', 'Lobby'], env());
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Created room lobby (Lobby)\n  join URL: http://chat.example.org/lobby?public_key=${publicKey}\n`);
+    const list = await run(CLI_JS, ['rooms', 'list'], env());
+    expect(list.stdout).toContain(`join URL:     http://chat.example.org/lobby?public_key=${publicKey}`);
+    const ready = await fetch(`http://127.0.0.1:${server!.port}/readyz`);
+    expect(ready.status).toBe(200);
+  }, 120_000);
+
+  it('refuses a second server on the same data directory with a clear message', async () => {
+    const r = await run(SERVER_JS, [], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sogs: cannot start: the embedded database in .* is already open in process \d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('keeps the key and the rooms across a restart and prints the join URL', async () => {
+    expect(await server!.stop()).toBe(0);
+    server = await startServer(env());
+    expect(server.stderr()).toContain(`public key     ${publicKey}`);
+    expect(server.stderr()).toMatch(new RegExp(`lobby\\s+http://chat.example.org/lobby\\?public_key=${publicKey}`));
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+  }, 120_000);
+
+  it('works from the CLI alone when the server is stopped', async () => {
+    const r = await run(CLI_JS, ['migrations', 'status'], env());
+    expect(r).toEqual({ code: 0, stdout: 'The database schema is up to date.\n', stderr: '' });
+    expect(fs.existsSync(path.join(dataDir, 'db.lock'))).toBe(false);
+  }, 120_000);
+
+  it('reports pending migrations with exit code 5 on an empty database', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-empty-'));
+    try {
+      const r = await run(CLI_JS, ['migrations', 'status'], { ...env(), SOGS_DATA_DIR: empty });
+      expect(r.code).toBe(5);
+      expect(r.stdout).toMatch(/^\d+ migration\(s\) pending:\n  \d{14}_/);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('stops on bad configuration listing every bad variable, without a stack trace', async () => {
+    const r = await run(SERVER_JS, [], { ...env(), SOGS_PORT: 'eighty', SOGS_REQUIRE_BLIND_KEYS: 'perhaps' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'sogs: cannot start: Invalid configuration:\n' +
+        '  - SOGS_PORT: expected a whole number, got "eighty"\n' +
+        '  - SOGS_REQUIRE_BLIND_KEYS: expected a boolean (true/false, yes/no, on/off, 1/0), got "perhaps"\n',
+    );
+  });
+
+  it('stops when the data directory cannot be written', async () => {
+    const file = path.join(dataDir, 'not-a-directory');
+    fs.writeFileSync(file, '');
+    const r = await run(SERVER_JS, [], { ...env(), SOGS_DATA_DIR: path.join(file, 'data') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sogs: cannot start: the data directory .* is not usable \(ENOTDIR\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  (process.getuid?.() === 0 ? it.skip : it)('stops when the data directory is read-only (non-root)', async () => {
+    const ro = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-ro-'));
+    fs.chmodSync(ro, 0o500);
+    try {
+      const r = await run(SERVER_JS, [], { ...env(), SOGS_DATA_DIR: ro });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/is not usable \(EACCES\)/);
+    } finally {
+      fs.chmodSync(ro, 0o700);
+      fs.rmSync(ro, { recursive: true, force: true });
+    }
+  });
+
+  it('stops when PostgreSQL is unreachable', async () => {
+    const r = await run(SERVER_JS, [], { ...env(), DATABASE_URL: 'postgresql://sogs:secret@127.0.0.1:1/sogs' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sogs: cannot start: cannot connect to postgresql:\/\/sogs:\*\*\*@127\.0\.0\.1:1\/sogs: /);
+    expect(r.stderr).not.toContain('secret');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects a key file of the wrong size', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-key-'));
+    try {
+      fs.writeFileSync(path.join(other, 'key_x25519'), Buffer.alloc(31));
+      const r = await run(SERVER_JS, [], { ...env(), SOGS_DATA_DIR: other });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/must hold exactly 32 raw bytes \(it holds 31\)/);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import { runCli } from '../../src/cli/run-cli';
+import { TestApp } from './test-app';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs an admin command in-process against the test app's database and data directory. */
+export async function cli(t: TestApp, ...argv: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = {
+    DATABASE_URL: t.database.connection.url,
+    SOGS_DATA_DIR: t.dataDir,
+    SOGS_BASE_URL: t.config.baseUrl,
+    SOGS_LOG_LEVEL: 'error',
+    SOGS_REQUIRE_BLIND_KEYS: t.config.requireBlindKeys ? 'yes' : 'no',
+  };
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PGLITE_SOCKETS_ENV, testPostgresUrl } from './test-env';
+
+interface Embedded {
+  stop(): Promise<void>;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __SOGS_PGLITE__: { servers: Embedded[]; dir: string } | undefined;
+}
+
+/**
+ * Without a PostgreSQL URL, starts one in-memory PGlite per Jest worker, each served on its own
+ * unix socket. A PGlite takes seconds to start, so test files share their worker's instance and
+ * each gets a freshly recreated schema (files of one worker run one after another).
+ */
+export default async function globalSetup(config: { maxWorkers: number }): Promise<void> {
+  if (testPostgresUrl()) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-pglite-'));
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const workers = Math.max(1, config.maxWorkers);
+  const servers: Embedded[] = [];
+  const sockets: string[] = [];
+  await Promise.all(
+    Array.from({ length: workers }, async (_, i) => {
+      const socketDir = path.join(dir, `w${i + 1}`);
+      fs.mkdirSync(socketDir);
+      const db = await PGlite.create();
+      const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432'), maxConnections: 64 });
+      await server.start();
+      servers[i] = { stop: async () => (await server.stop(), await db.close()) };
+      sockets[i] = socketDir;
+    }),
+  );
+  process.env[PGLITE_SOCKETS_ENV] = sockets.join(path.delimiter);
+  globalThis.__SOGS_PGLITE__ = { servers, dir };
+}

@@ -1,0 +1,78 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const SERVER_JS = path.join(ROOT, 'dist/src/main.js');
+export const CLI_JS = path.join(ROOT, 'dist/src/cli/main.js');
+
+/** Compiles the server once (as `npm run build` does) so tests can run it as a real process. */
+export function build(): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT }, (err, stdout, stderr) =>
+      err ? reject(new Error(`build failed: ${stdout}${stderr}`)) : resolve(),
+    ),
+  );
+}
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node dist/src/main.js` and waits for its banner; rejects with its output if it exits. */
+export function startServer(env: Record<string, string>): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER_JS], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${err}`)), 60_000);
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => {
+      err += d;
+      const m = /listening on\s+http:\/\/[^:]+:(\d+)/.exec(err);
+      // The banner is one write (< 4 KiB, so it arrives whole through the pipe).
+      if (m && /Rooms \(share|There are no rooms/.test(err)) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          port: Number(m[1]),
+          stderr: () => err,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done(child.exitCode);
+              child.once('exit', (code) => done(code));
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`server exited with ${code}:\n${err}\n${out}`), { code, stderr: err }));
+    });
+  });
+}
+
+export interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built entry point to completion. */
+export function run(script: string, args: string[], env: Record<string, string>): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, ...args], { env: { ...cleanEnv(), ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The test process's environment without database or server settings that would leak in. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('SOGS_') || k === 'DATABASE_URL' || k === 'NODE_OPTIONS') delete env[k];
+  return env;
+}

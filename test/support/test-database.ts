@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { Db } from '../../src/database/db';
+import { Migrator } from '../../src/database/migrator';
+import { DataSource } from 'typeorm';
+import { PGLITE_SOCKETS_ENV, testPostgresUrl } from './test-env';
+
+export interface TestDatabase {
+  /** The same Db class the server uses, on a fresh, fully migrated database. */
+  db: Db;
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A separate plain pg pool on the same database, for tests that need raw connections. */
+  pool: Pool;
+  /** How another client (the CLI, a child process) reaches the same database. */
+  connection: { url: string; socketDir?: string };
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database per test file: on PostgreSQL a new database (dropped on close); on PGlite the
+ * worker's instance with its schema recreated. Call once per test file (in beforeAll).
+ */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const url = testPostgresUrl();
+  return url ? openOnPostgres(url) : openOnPglite();
+}
+
+async function openOnPostgres(adminUrl: string): Promise<TestDatabase> {
+  const name = `sogs_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const target = { url } as const;
+  const handle = await finish(target, { url });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      const drop = new Client({ connectionString: adminUrl });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await drop.end();
+    },
+  };
+}
+
+async function openOnPglite(): Promise<TestDatabase> {
+  const sockets = (process.env[PGLITE_SOCKETS_ENV] ?? '').split(path.delimiter).filter(Boolean);
+  if (!sockets.length) throw new Error('no PGlite test servers: the Jest global setup did not run');
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const socketDir = sockets[(worker - 1) % sockets.length];
+  const reset = new Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+  await reset.connect();
+  await reset.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+  await reset.end();
+  const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
+  return finish({ host: socketDir, username: 'postgres', database: 'postgres' }, { url, socketDir });
+}
+
+async function finish(
+  target: { url?: string; host?: string; username?: string; database?: string },
+  connection: TestDatabase['connection'],
+): Promise<TestDatabase> {
+  const dataSource = new DataSource({ type: 'postgres', ...target, parseInt8: true, poolSize: 10, entities: [] });
+  await dataSource.initialize();
+  const db = new Db(dataSource);
+  await new Migrator(db).run();
+  const pool = new Pool(
+    target.url
+      ? { connectionString: target.url, max: 10 }
+      : { host: target.host, user: target.username, database: target.database, max: 10 },
+  );
+  return {
+    db,
+    query: (sql, params) => db.query(sql, params),
+    pool,
+    connection,
+    close: async () => {
+      await pool.end();
+      await db.close();
+    },
+  };
+}
