@@ -10,15 +10,18 @@
 --   setting: whatever involves a time or a config value is the application's job (file expiry on
 --   attach and unpin, message_history pruning, messages.edited, which the application sets in the
 --   same UPDATE that changes messages.data).
--- * Lock order. Every change that moves a room's counters row-locks the room until commit, so the
---   room row serialises them. A change to a message locks the message row first and the room
---   second; the reaction triggers lock the message before the room for the same reason, so an
---   edit racing a reaction on the same message waits instead of deadlocking. Statements that
---   change several messages at once should lock those rows first
---   (SELECT … ORDER BY id FOR NO KEY UPDATE) before updating them.
+-- * Lock order: user_reactions row → message → pinned_messages row → room → reactions row, files.
+--   Every change that moves a room's counters row-locks the room until commit, so the room row
+--   serialises them. An UPDATE or DELETE locks its own row before its triggers run, so each trigger
+--   takes only rows later in that order: the reaction triggers lock the message before the room,
+--   pinning locks the message before its row exists, and deleting a message unpins it before
+--   touching the room. (The exception, a message deletion removing its user_reactions after the
+--   room, skips rows that others are deleting.) Statements that change several messages at once
+--   should lock those rows first (SELECT … ORDER BY id FOR NO KEY UPDATE), then update them.
 -- * Reactions are added and removed through user_reactions only: deleting a reactions row directly
 --   removes its user_reactions by cascade without advancing the sequence (that path exists for
---   message and room deletion).
+--   message and room deletion). Adding a reaction while its last user removes it can fail with a
+--   foreign key violation (the reactions row is gone): the application may retry.
 
 ---------------------------------------------------------------------------------------------------
 -- Tables
@@ -131,7 +134,10 @@ CREATE TABLE reactions (
 );
 
 CREATE TABLE user_reactions (
-    reaction BIGINT NOT NULL REFERENCES reactions ON DELETE CASCADE,
+    -- Checked at commit: the check key-share-locks the reactions row, and taking that lock after
+    -- the triggers have locked the message keeps the lock order (an immediate check would take it
+    -- first and deadlock against the removal of the reaction's last user). The cascade is immediate.
+    reaction BIGINT NOT NULL REFERENCES reactions ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     "user"   BIGINT NOT NULL REFERENCES users ON DELETE CASCADE,
     at       DOUBLE PRECISION NOT NULL DEFAULT extract(epoch FROM clock_timestamp()),
     PRIMARY KEY (reaction, "user")
@@ -259,6 +265,22 @@ CREATE TRIGGER rooms_swap_image_expiry
     AFTER UPDATE OF image ON rooms
     FOR EACH ROW WHEN (NEW.image IS DISTINCT FROM OLD.image) EXECUTE FUNCTION rooms_swap_image_expiry();
 
+-- Only a live message can be pinned. The share lock waits for a deletion of the message in
+-- progress (which removes its pins) and holds one off until this pin is committed, so a deletion
+-- always sees the pins it must remove. Taken before the pin row exists (a re-pin by INSERT … ON
+-- CONFLICT DO UPDATE runs this too), keeping the order message → pin → room.
+CREATE FUNCTION pinned_messages_check_message() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT data IS NULL FROM messages WHERE id = NEW.message FOR SHARE) THEN
+        RAISE EXCEPTION 'cannot pin deleted message %', NEW.message USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER pinned_messages_check_message
+    BEFORE INSERT ON pinned_messages
+    FOR EACH ROW EXECUTE FUNCTION pinned_messages_check_message();
+
 -- Pinned list changes (pin, re-pin, unpin) are room info changes. Pinning also makes the message's
 -- attachments permanent; unpinning restores an expiry computed from config, so the application
 -- does that part.
@@ -271,11 +293,6 @@ BEGIN
         UPDATE rooms SET info_updates = info_updates + 1 WHERE id = NEW.room;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        -- Checked after the room lock above, so a concurrent deletion has either committed (and is
-        -- seen here) or will find and remove this pin.
-        IF EXISTS (SELECT 1 FROM messages WHERE id = NEW.message AND data IS NULL) THEN
-            RAISE EXCEPTION 'cannot pin deleted message %', NEW.message USING ERRCODE = 'check_violation';
-        END IF;
         UPDATE files SET expiry = NULL WHERE message = NEW.message;
     END IF;
     RETURN NULL;
@@ -288,16 +305,15 @@ CREATE TRIGGER pinned_messages_track_pins
 -- Room moderator lists are part of the room info: a room-level appointment, a removal, or a role
 -- change bumps that room. (Per §6.3, a visibility-only change of an existing mod does not.)
 CREATE FUNCTION user_permission_overrides_bump_room_info() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    -- OLD is NULL in INSERT triggers and NEW in DELETE triggers.
+    was_staff BOOLEAN := TG_OP <> 'INSERT' AND (OLD.moderator OR OLD.admin);
+    is_staff BOOLEAN := TG_OP <> 'DELETE' AND (NEW.moderator OR NEW.admin);
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND (OLD.moderator OR OLD.admin) THEN
+    IF was_staff THEN
         UPDATE rooms SET info_updates = info_updates + 1 WHERE id = OLD.room;
     END IF;
-    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.room <> OLD.room) THEN
-        IF NEW.moderator OR NEW.admin THEN
-            UPDATE rooms SET info_updates = info_updates + 1 WHERE id = NEW.room;
-        END IF;
-    ELSIF TG_OP = 'UPDATE' AND NOT (OLD.moderator OR OLD.admin) THEN
-        -- Same room, not staff before, staff now (the staff-before case was bumped above).
+    IF is_staff AND NOT (was_staff AND NEW.room = OLD.room) THEN
         UPDATE rooms SET info_updates = info_updates + 1 WHERE id = NEW.room;
     END IF;
     RETURN NULL;
@@ -327,7 +343,7 @@ CREATE TRIGGER user_permission_overrides_bump_room_info_on_delete
 -- every room.
 CREATE FUNCTION users_bump_all_rooms_info() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Rows are locked in id order, so two such changes at once cannot deadlock on the rooms.
+    -- Locks the rooms in id order, so that concurrent changes take them in the same order.
     UPDATE rooms SET info_updates = info_updates + 1
     WHERE id IN (SELECT id FROM rooms ORDER BY id FOR NO KEY UPDATE);
     RETURN NULL;
@@ -437,13 +453,31 @@ CREATE TRIGGER messages_record_data_change
     BEFORE UPDATE ON messages
     FOR EACH ROW WHEN (NEW.data IS DISTINCT FROM OLD.data) EXECUTE FUNCTION messages_record_data_change();
 
--- A deleted message loses its pin (bumping info_updates), its reactions (each removal advances the
--- sequence, through the user_reactions trigger) and its attachments (expired now; a file that is
--- also the room image is spared). AFTER, because removing reactions updates this message's row.
-CREATE FUNCTION messages_clear_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A deleted message is unpinned (bumping info_updates). BEFORE the room lock, which
+-- messages_record_data_change takes (triggers fire in name order: "deleted" < "record"): an unpin
+-- or re-pin locks the pin row before the room, and this keeps the same order.
+CREATE FUNCTION messages_deleted_unpin() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM pinned_messages WHERE room = NEW.room AND message = NEW.id;
-    DELETE FROM user_reactions WHERE reaction IN (SELECT id FROM reactions WHERE message = NEW.id);
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER messages_deleted_unpin
+    BEFORE UPDATE ON messages
+    FOR EACH ROW WHEN (OLD.data IS NOT NULL AND NEW.data IS NULL) EXECUTE FUNCTION messages_deleted_unpin();
+
+-- A deleted message also loses its reactions (each removal advances the sequence, through the
+-- user_reactions trigger) and its attachments (expired now; a file that is also the room image is
+-- spared). AFTER, because removing reactions updates this message's row.
+CREATE FUNCTION messages_clear_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A user_reactions row locked by someone else is being deleted by them (these rows are never
+    -- updated), and that deletion counts itself; waiting for it could deadlock, as it waits for
+    -- this message.
+    DELETE FROM user_reactions WHERE (reaction, "user") IN (
+        SELECT u.reaction, u."user" FROM user_reactions u JOIN reactions r ON r.id = u.reaction
+        WHERE r.message = NEW.id
+        FOR UPDATE OF u SKIP LOCKED);
     UPDATE files f SET expiry = 0
     WHERE f.message = NEW.id AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.image = f.id);
     RETURN NULL;
@@ -472,63 +506,57 @@ CREATE TRIGGER user_reactions_forbid_update
     BEFORE UPDATE ON user_reactions
     FOR EACH ROW EXECUTE FUNCTION reactions_forbid_update();
 
--- Locks the reacted-to message before the row exists (and so before the foreign key check locks
--- the reactions row), keeping the lock order message → room → reactions row. Also keeps
--- tombstones free of reactions even when the deletion races this insert.
-CREATE FUNCTION user_reactions_lock_message() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    deleted BOOLEAN;
-BEGIN
-    SELECT m.data IS NULL INTO deleted
-    FROM reactions r JOIN messages m ON m.id = r.message
-    WHERE r.id = NEW.reaction
-    FOR NO KEY UPDATE OF m;
-    IF deleted THEN
-        RAISE EXCEPTION 'cannot react to deleted message' USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END $$;
-
-CREATE TRIGGER user_reactions_lock_message
-    BEFORE INSERT ON user_reactions
-    FOR EACH ROW EXECUTE FUNCTION user_reactions_lock_message();
-
 -- Every single reaction added or removed advances the room sequence into the message's
--- seqno_reactions (AFTER INSERT, so ON CONFLICT DO NOTHING no-ops count nothing). Removing the last
--- user of a reaction removes the reaction, so re-adding it later puts it at the end.
+-- seqno_reactions (AFTER INSERT, so ON CONFLICT DO NOTHING no-ops count nothing).
 CREATE FUNCTION user_reactions_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     reaction_id BIGINT := CASE TG_OP WHEN 'INSERT' THEN NEW.reaction ELSE OLD.reaction END;
     message_id BIGINT;
     room_id BIGINT;
+    deleted BOOLEAN;
     seq BIGINT;
 BEGIN
-    SELECT m.id, m.room INTO message_id, room_id
+    SELECT m.id, m.room, m.data IS NULL INTO message_id, room_id, deleted
     FROM reactions r JOIN messages m ON m.id = r.message
     WHERE r.id = reaction_id
     FOR NO KEY UPDATE OF m;
     IF NOT FOUND THEN
-        -- The reactions row (or its message, or room) is itself being deleted in this statement:
-        -- a cascade, with nothing left to count.
+        -- Deleting: the reactions row is gone already, so this is a cascade from deleting the
+        -- reaction, its message or its room, with no message left to stamp. Inserting: the
+        -- deferred foreign key check rejects the row at commit.
         RETURN NULL;
+    END IF;
+    -- Checked under the message lock, so it holds even when the deletion races this insert.
+    IF TG_OP = 'INSERT' AND deleted THEN
+        RAISE EXCEPTION 'cannot react to deleted message %', message_id USING ERRCODE = 'check_violation';
     END IF;
     UPDATE rooms SET message_sequence = message_sequence + 1 WHERE id = room_id
     RETURNING message_sequence INTO seq;
     UPDATE messages SET seqno_reactions = seq WHERE id = message_id;
-    IF TG_OP = 'DELETE' THEN
-        -- Lock the reactions row before looking for remaining users: an insert referencing it holds
-        -- a key-share lock until commit, and this statement's fresh snapshot then sees its row.
-        PERFORM 1 FROM reactions WHERE id = reaction_id FOR UPDATE;
-        IF NOT EXISTS (SELECT 1 FROM user_reactions WHERE reaction = reaction_id) THEN
-            DELETE FROM reactions WHERE id = reaction_id;
-        END IF;
-    END IF;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER user_reactions_count_change
     AFTER INSERT OR DELETE ON user_reactions
     FOR EACH ROW EXECUTE FUNCTION user_reactions_count_change();
+
+-- Removing the last user of a reaction removes the reaction, so re-adding it later puts it at the
+-- end of the message's order. Per statement, after every row has been counted: a row trigger
+-- deleting the reactions row would hide it from the triggers of the statement's later rows.
+-- (An insert for one of these reactions that this DELETE cannot see yet is waiting for the
+-- message lock held here; it then finds the reactions row gone and fails its foreign key check.)
+CREATE FUNCTION user_reactions_drop_unused() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM reactions r
+    WHERE r.id IN (SELECT reaction FROM removed)
+      AND NOT EXISTS (SELECT 1 FROM user_reactions u WHERE u.reaction = r.id);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER user_reactions_drop_unused
+    AFTER DELETE ON user_reactions
+    REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION user_reactions_drop_unused();
 
 ---------------------------------------------------------------------------------------------------
 -- Files (§9.4)

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from './config/config';
 import { describeFatal } from './core/fatal';
 import { openRuntime, runStartupTasks } from './core/open-runtime';
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const opened = await openRuntime(config, log, { role: 'server' });
-  let app;
+  let app: NestFastifyApplication | undefined;
   try {
     app = await createHttpApp(opened.runtime);
     await runStartupTasks(app);
@@ -21,9 +22,25 @@ async function main(): Promise<void> {
     await opened.close();
     throw err;
   }
-  const address = app.getHttpServer().address();
+  const server = app;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      await server.close();
+    } finally {
+      await opened.close();
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const address = server.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const rooms = app.get(RoomsService);
+  const rooms = server.get(RoomsService);
   printBanner({
     publicKey: opened.runtime.serverKey.publicKeyHex,
     keyFile: config.keyFile,
@@ -33,21 +50,6 @@ async function main(): Promise<void> {
     rooms: (await rooms.list()).map((r) => ({ token: r.token, name: r.name, url: rooms.joinUrl(r) })),
   });
   log.info({ host: config.host, port }, 'listening');
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    try {
-      await app.close();
-    } finally {
-      await opened.close();
-      process.exit(0);
-    }
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err) => {

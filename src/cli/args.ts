@@ -10,7 +10,8 @@ export function parse<T extends NonNullable<Options>>(argv: string[], options: T
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true as const });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    // Node appends advice about `--` to unknown options; one short line is enough here.
+    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
   }
 }
 

@@ -1,18 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PgliteSocketServer } from './pglite-socket-server';
 
 /**
  * The embedded database: PGlite (PostgreSQL compiled to WASM) in `<dataDir>/db`, served on a unix
  * socket `<dataDir>/db-socket/.s.PGSQL.5432` so that every client, this process's own pool included,
  * speaks the ordinary PostgreSQL protocol through `pg`. PGlite is a single session; the socket
  * server's queue keeps each connection's transaction to itself, which an in-process driver sharing
- * the one session would not. Only one process may open the files: it holds `<dataDir>/db.lock`,
+ * the one session would not (see PgliteSocketServer). Only one process may open the files: it holds `<dataDir>/db.lock`,
  * and any other process (the admin CLI while the server runs) connects through the socket.
  */
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: { close(): Promise<void> },
-    private readonly server: { stop(): Promise<void> },
+    private readonly server: PgliteSocketServer,
     private readonly lock: LockFile,
   ) {}
 
@@ -30,20 +31,22 @@ export class EmbeddedPostgres {
       throw new Error(`the data directory path is too long for a unix socket (${socketPath.length} > 100 characters): ${dataDir}`);
     }
     fs.rmSync(socketPath, { force: true }); // left over from a crash; we hold the lock, so it is ours
-    // Both packages are ES modules; a real dynamic import keeps TypeScript from turning it into require().
+    // PGlite is an ES module; a real dynamic import keeps TypeScript from turning it into require().
     const { PGlite } = await esmImport<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
-    const { PGLiteSocketServer } = await esmImport<typeof import('@electric-sql/pglite-socket')>(
-      '@electric-sql/pglite-socket',
-    );
     const db = await PGlite.create(dbDir);
-    const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 64 });
-    await server.start();
+    const server = new PgliteSocketServer(db);
+    try {
+      await server.listen(socketPath);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
     return new EmbeddedPostgres(db, server, lock);
   }
 
   async stop(): Promise<void> {
     try {
-      await this.server.stop();
+      await this.server.close();
       await this.db.close();
     } finally {
       this.lock.release();

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from '../app.module';
-import { ErrorFilter, TEXT_PLAIN, toErrorResponse } from '../common/error.filter';
+import { ErrorFilter } from '../common/error.filter';
 import { Runtime } from '../core/runtime';
 import { NestPinoLogger } from '../logging/logger';
 
@@ -13,9 +13,8 @@ const BODY_OVERHEAD = 1024 * 1024;
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: runtime.config.uploadMaxBytes + BODY_OVERHEAD,
-    disableRequestLogging: true,
     // Reaction paths carry emoji and `/`; never let a path length limit turn into a 5xx.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     trustProxy: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {
@@ -33,11 +32,6 @@ function configureFastify(fastify: FastifyInstance, runtime: Runtime): void {
   // clients send JSON with or without a content type, and uploads are raw octets.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  fastify.setErrorHandler((err, _req, reply) => {
-    const { status, body } = toErrorResponse(err, runtime.log);
-    void reply.status(status).header('content-type', TEXT_PLAIN).send(body);
-  });
 
   const { log, config } = runtime;
   fastify.addHook('onResponse', (req, reply, done) => {

@@ -76,7 +76,7 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     expect((await cli(t, 'moderators', 'add', BLIND_B, '--global', '--admin')).code).toBe(0);
     const list = await cli(t, 'moderators', 'list', '--room', 'lobby');
     expect(list.stdout).toBe(`${SID_A} moderator\n${BLIND_B} admin hidden global`);
-    const [o] = await q(`SELECT moderator, admin, visible_mod FROM user_permission_overrides o JOIN users u ON u.id = o."user" WHERE u.session_id = $1`, [SID_A]);
+    const [o] = await q(`SELECT o.moderator, o.admin, o.visible_mod FROM user_permission_overrides o JOIN users u ON u.id = o."user" WHERE u.session_id = $1`, [SID_A]);
     expect(o).toEqual({ moderator: true, admin: false, visible_mod: true });
     expect((await cli(t, 'moderators', 'remove', SID_A, '--room', 'lobby')).code).toBe(0);
     expect((await cli(t, 'moderators', 'list', '--room', 'lobby')).stdout).toBe(`${BLIND_B} admin hidden global`);

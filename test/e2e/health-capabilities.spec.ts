@@ -51,6 +51,8 @@ describe('health and capabilities over HTTP', () => {
     const big = Buffer.alloc(t.config.uploadMaxBytes + 2 * 1024 * 1024);
     const res = await request(t.server).post('/capabilities').set('content-type', 'application/octet-stream').send(big);
     expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.text).toMatch(/too large/i);
   });
 });
 

@@ -21,7 +21,7 @@ export default async function globalSetup(config: { maxWorkers: number }): Promi
   if (testPostgresUrl()) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-pglite-'));
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const { PgliteSocketServer } = await import('../../src/database/pglite-socket-server');
   const workers = Math.max(1, config.maxWorkers);
   const servers: Embedded[] = [];
   const sockets: string[] = [];
@@ -30,9 +30,9 @@ export default async function globalSetup(config: { maxWorkers: number }): Promi
       const socketDir = path.join(dir, `w${i + 1}`);
       fs.mkdirSync(socketDir);
       const db = await PGlite.create();
-      const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432'), maxConnections: 64 });
-      await server.start();
-      servers[i] = { stop: async () => (await server.stop(), await db.close()) };
+      const server = new PgliteSocketServer(db);
+      await server.listen(path.join(socketDir, '.s.PGSQL.5432'));
+      servers[i] = { stop: async () => (await server.close(), await db.close()) };
       sockets[i] = socketDir;
     }),
   );

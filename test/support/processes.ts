@@ -41,7 +41,7 @@ export function startServer(env: Record<string, string>): Promise<Started> {
           stderr: () => err,
           stop: () =>
             new Promise((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
               child.once('exit', (code) => done(code));
               child.kill('SIGTERM');
             }),
@@ -62,9 +62,9 @@ export interface Ran {
 }
 
 /** Runs a built entry point to completion. */
-export function run(script: string, args: string[], env: Record<string, string>): Promise<Ran> {
+export function run(script: string, args: string[], env: Record<string, string>, as?: { uid: number; gid: number }): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { env: { ...cleanEnv(), ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [script, ...args], { env: { ...cleanEnv(), ...env }, timeout: 60_000, ...as }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
