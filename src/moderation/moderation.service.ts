@@ -151,9 +151,6 @@ export class ModerationService {
       return;
     }
     if (!scope.rooms.length) throw new BadRequest('no rooms given');
-    for (const room of scope.rooms) {
-      const p = await this.permissions.effective(room, actor, tx);
-      if (!p[role]) throw new Forbidden(`This endpoint requires ${role} room permissions`);
-    }
+    for (const room of scope.rooms) await this.permissions.require(room, actor, role, tx);
   }
 }

@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import { Forbidden } from '../common/errors';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
 import { Room } from '../rooms/room';
 import { User } from '../users/user';
 import { ModerationRepository } from './moderation.repository';
+
+export type RoomCheck = 'read' | 'write' | 'upload' | 'moderator' | 'admin';
+
+/** The reference server's 403 texts (clients only look at the status). */
+const DENIED: Record<RoomCheck, string> = {
+  read: "This endpoint requires room message 'read' permission",
+  write: "This endpoint requires room message 'write' permission",
+  upload: "This endpoint requires room file 'upload' permission",
+  moderator: 'This endpoint requires moderator room permissions',
+  admin: 'This endpoint requires admin room permissions',
+};
 
 export interface EffectivePermissions {
   read: boolean;
@@ -29,6 +41,13 @@ export class PermissionsService {
     private readonly repo: ModerationRepository,
     private readonly db: Db,
   ) {}
+
+  /** The caller's permissions, or 403 with the reference's text when `check` fails. */
+  async require(room: Room, user: User | null, check: RoomCheck, sql: Sql = this.db): Promise<EffectivePermissions> {
+    const p = await this.effective(room, user, sql);
+    if (!p[check]) throw new Forbidden(DENIED[check]);
+    return p;
+  }
 
   async effective(room: Room, user: User | null, sql: Sql = this.db): Promise<EffectivePermissions> {
     if (!user) return fromDefaults(room, false);
