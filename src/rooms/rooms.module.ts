@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { RoomActivityRepository } from './room-activity.repository';
+import { RoomActivityService } from './room-activity.service';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
-@Module({ providers: [RoomsRepository, RoomsService], exports: [RoomsService] })
+@Module({
+  providers: [RoomsRepository, RoomsService, RoomActivityRepository, RoomActivityService],
+  exports: [RoomsService, RoomActivityService],
+})
 export class RoomsModule {}

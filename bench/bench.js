@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// npm run bench: starts the built server (embedded PGlite, or DATABASE_URL when set) on a free
+// loopback port, then loads it with real requests (anonymous, signed with blinded keys the way
+// the Session desktop signs, and the desktop's poll batch) and prints requests/s and latency
+// percentiles. Bounded: each scenario runs BENCH_SECONDS (default 10) with BENCH_CONNECTIONS
+// (default 20) connections, against 127.0.0.1 only.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const autocannon = require('autocannon');
+
+const ROOT = path.resolve(__dirname, '..');
+const dist = (p) => require(path.join(ROOT, 'dist/src', p));
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 20);
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(base) {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('server did not become ready');
+}
+
+/** A client that signs each request afresh (new nonce) like the Session desktop. */
+function signer(serverPk) {
+  const c = dist('crypto');
+  const seed = crypto.randomBytes(32);
+  const kp = c.blindedKeyPair(seed, serverPk);
+  const pubkey = '15' + kp.publicKey.toString('hex');
+  return (method, url, body = Buffer.alloc(0)) => {
+    const nonce = crypto.randomBytes(16);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const q = url.indexOf('?');
+    const msg = c.signedMessage({
+      serverPk, nonce, timestamp, method,
+      path: decodeURIComponent(q < 0 ? url : url.slice(0, q)),
+      query: q < 0 ? '' : url.slice(q + 1),
+      body,
+    });
+    return {
+      'X-SOGS-Pubkey': pubkey,
+      'X-SOGS-Timestamp': timestamp,
+      'X-SOGS-Nonce': nonce.toString('base64'),
+      'X-SOGS-Signature': c.blindedSign(msg, seed, serverPk).toString('base64'),
+    };
+  };
+}
+
+function run(name, base, request) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: base, connections: CONNECTIONS, duration: SECONDS, requests: [request] },
+      (err, r) => (err ? reject(err) : resolve({ name, r })),
+    );
+  });
+}
+
+async function main() {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  await dist('crypto').initCrypto();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-bench-'));
+  const port = await freePort();
+  const env = { ...process.env, SOGS_DATA_DIR: dataDir, SOGS_PORT: String(port), SOGS_LOG_LEVEL: 'warn', SOGS_BASE_URL: 'http://bench.example.org' };
+  const server = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  server.stderr.on('data', (d) => (stderr += d));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(base);
+    execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/main.js'), 'rooms', 'add', 'bench', '--name', 'Bench'], { env, stdio: 'ignore' });
+    const serverPk = Buffer.from(/public key\s+([0-9a-f]{64})/.exec(stderr)[1], 'hex');
+    const sign = signer(serverPk);
+    const poll = Buffer.from(
+      JSON.stringify([
+        { method: 'GET', path: '/capabilities' },
+        { method: 'GET', path: '/room/bench/pollInfo/0' },
+        { method: 'GET', path: '/room/bench/messages/recent?reactors=5' },
+      ]),
+    );
+    const scenarios = [
+      ['GET /capabilities (anonymous)', { method: 'GET', path: '/capabilities' }],
+      ['GET /capabilities (signed, blinded)', { method: 'GET', path: '/capabilities', setupRequest: (req) => ({ ...req, headers: sign('GET', '/capabilities') }) }],
+      [
+        'POST /batch desktop poll (signed)',
+        {
+          method: 'POST',
+          path: '/batch',
+          setupRequest: (req) => ({ ...req, body: poll, headers: { ...sign('POST', '/batch', poll), 'content-type': 'application/json' } }),
+        },
+      ],
+    ];
+    const rows = [];
+    for (const [name, request] of scenarios) {
+      const { r } = await run(name, base, request);
+      rows.push({
+        scenario: name,
+        'req/s': Math.round(r.requests.average),
+        'p50 ms': r.latency.p50,
+        'p90 ms': r.latency.p90,
+        'p99 ms': r.latency.p99,
+        '2xx': r['2xx'],
+        'non-2xx': r.non2xx,
+        errors: r.errors,
+      });
+    }
+    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per scenario, ${os.cpus().length} cores, database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
+    console.table(rows);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
