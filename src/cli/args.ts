@@ -43,3 +43,13 @@ export function duration(value: string): number {
 export function formatTime(t: number | null): string {
   return t === null ? 'never' : new Date(t * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 }
+
+/** `--room T …`, `--all-rooms`, `--global`: where a moderation command applies. */
+export const SCOPE_OPTIONS = {
+  room: { type: 'string', multiple: true },
+  'all-rooms': { type: 'boolean' },
+  global: { type: 'boolean' },
+} as const;
+
+/** `--room T` or `--global`, for listings. */
+export const LIST_SCOPE_OPTIONS = { room: { type: 'string' }, global: { type: 'boolean' } } as const;

@@ -30,6 +30,18 @@ export interface BanRow {
   until: number | null;
 }
 
+type OverrideValues = Partial<Omit<Override, 'room' | 'user'>>;
+type GlobalFlags = Partial<{ banned: boolean; moderator: boolean; admin: boolean; visible_mod: boolean }>;
+
+/**
+ * The quoted column names of the keys whose value is not undefined, and the parameter list with
+ * their values after `leading`. Keys come from typed objects in this file, never from input.
+ */
+function definedColumns(values: object, leading: unknown[]): { columns: string[]; params: unknown[] } {
+  const entries = Object.entries(values).filter(([, v]) => v !== undefined);
+  return { columns: entries.map(([k]) => `"${k}"`), params: [...leading, ...entries.map(([, v]) => v)] };
+}
+
 const OVERRIDE_COLUMNS = `room, "user", banned, read, accessible, write, upload, moderator, admin, visible_mod`;
 
 @Injectable()
@@ -44,50 +56,32 @@ export class ModerationRepository {
   }
 
   /** Sets the given columns of the override row, creating it when missing. */
-  async upsertOverride(
-    roomId: number,
-    userId: number,
-    values: Partial<Omit<Override, 'room' | 'user'>>,
-    sql: Sql = this.db,
-  ): Promise<void> {
-    const columns = Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined);
+  async upsertOverride(roomId: number, userId: number, values: OverrideValues, sql: Sql = this.db): Promise<void> {
+    const { columns, params } = definedColumns(values, [roomId, userId]);
     if (!columns.length) return;
-    const params: unknown[] = [roomId, userId, ...columns.map((c) => values[c as keyof typeof values])];
-    const quoted = columns.map((c) => `"${c}"`);
     await sql.execute(
-      `INSERT INTO user_permission_overrides (room, "user", ${quoted.join(', ')})
+      `INSERT INTO user_permission_overrides (room, "user", ${columns.join(', ')})
        VALUES ($1, $2, ${columns.map((_, i) => `$${i + 3}`).join(', ')})
-       ON CONFLICT (room, "user") DO UPDATE SET ${quoted.map((q) => `${q} = EXCLUDED.${q}`).join(', ')}`,
+       ON CONFLICT (room, "user") DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
       params,
     );
   }
 
   /** Updates an existing override row only (removing a role from nobody creates nothing). */
-  async updateOverride(
-    roomId: number,
-    userId: number,
-    values: Partial<Omit<Override, 'room' | 'user'>>,
-    sql: Sql = this.db,
-  ): Promise<void> {
-    const columns = Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined);
+  async updateOverride(roomId: number, userId: number, values: OverrideValues, sql: Sql = this.db): Promise<void> {
+    const { columns, params } = definedColumns(values, [roomId, userId]);
     if (!columns.length) return;
-    const params: unknown[] = [roomId, userId, ...columns.map((c) => values[c as keyof typeof values])];
     await sql.execute(
-      `UPDATE user_permission_overrides SET ${columns.map((c, i) => `"${c}" = $${i + 3}`).join(', ')}
+      `UPDATE user_permission_overrides SET ${columns.map((c, i) => `${c} = $${i + 3}`).join(', ')}
        WHERE room = $1 AND "user" = $2`,
       params,
     );
   }
 
-  async setGlobalFlags(
-    userId: number,
-    values: Partial<{ banned: boolean; moderator: boolean; admin: boolean; visible_mod: boolean }>,
-    sql: Sql = this.db,
-  ): Promise<void> {
-    const columns = Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined);
+  async setGlobalFlags(userId: number, values: GlobalFlags, sql: Sql = this.db): Promise<void> {
+    const { columns, params } = definedColumns(values, [userId]);
     if (!columns.length) return;
-    const params: unknown[] = [userId, ...columns.map((c) => values[c as keyof typeof values])];
-    await sql.execute(`UPDATE users SET ${columns.map((c, i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`, params);
+    await sql.execute(`UPDATE users SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`, params);
   }
 
   /** Scheduled (un)bans of one scope: a room id, or null for the global scope. */

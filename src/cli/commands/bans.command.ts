@@ -1,4 +1,4 @@
-import { duration, formatTime, parse, UsageError } from '../args';
+import { duration, formatTime, parse, UsageError, LIST_SCOPE_OPTIONS, SCOPE_OPTIONS } from '../args';
 import { CliContext } from '../cli-context';
 import { where } from './moderators.command';
 
@@ -6,17 +6,12 @@ export const BANS_HELP = `sogs bans add SID... (--room TOKEN... | --all-rooms | 
 sogs bans remove SID... (--room TOKEN... | --all-rooms | --global)
 sogs bans list (--room TOKEN | --global)`;
 
-const SCOPE = {
-  room: { type: 'string', multiple: true },
-  'all-rooms': { type: 'boolean' },
-  global: { type: 'boolean' },
-} as const;
 
 export async function bansCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   switch (action) {
     case 'add': {
-      const { values, positionals } = parse(rest, { ...SCOPE, duration: { type: 'string' } });
+      const { values, positionals } = parse(rest, { ...SCOPE_OPTIONS, duration: { type: 'string' } });
       if (!positionals.length) throw new UsageError('give at least one Session ID (05… or 15…)');
       const timeout = values.duration === undefined ? null : duration(values.duration);
       const scope = await ctx.scope(values);
@@ -28,7 +23,7 @@ export async function bansCommand(ctx: CliContext, argv: string[]): Promise<numb
       return 0;
     }
     case 'remove': {
-      const { values, positionals } = parse(rest, SCOPE);
+      const { values, positionals } = parse(rest, SCOPE_OPTIONS);
       if (!positionals.length) throw new UsageError('give at least one Session ID (05… or 15…)');
       const scope = await ctx.scope(values);
       const actor = await ctx.actor();
@@ -39,7 +34,7 @@ export async function bansCommand(ctx: CliContext, argv: string[]): Promise<numb
       return 0;
     }
     case 'list': {
-      const { values, positionals } = parse(rest, { room: { type: 'string' }, global: { type: 'boolean' } });
+      const { values, positionals } = parse(rest, LIST_SCOPE_OPTIONS);
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
       if (!values.room === !values.global) throw new UsageError('give exactly one of --room TOKEN or --global');
       const rows = await ctx.moderation.listBans(values.global ? 'global' : await ctx.rooms.get(values.room!));

@@ -1,21 +1,16 @@
-import { parse, UsageError } from '../args';
+import { parse, UsageError, LIST_SCOPE_OPTIONS, SCOPE_OPTIONS } from '../args';
 import { CliContext } from '../cli-context';
 
 export const MODERATORS_HELP = `sogs moderators add SID... (--room TOKEN... | --all-rooms | --global) [--admin] [--hidden | --visible]
 sogs moderators remove SID... (--room TOKEN... | --all-rooms | --global) [--admin-only]
 sogs moderators list (--room TOKEN | --global)`;
 
-const SCOPE = {
-  room: { type: 'string', multiple: true },
-  'all-rooms': { type: 'boolean' },
-  global: { type: 'boolean' },
-} as const;
 
 export async function moderatorsCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   switch (action) {
     case 'add': {
-      const { values, positionals } = parse(rest, { ...SCOPE, admin: { type: 'boolean' }, hidden: { type: 'boolean' }, visible: { type: 'boolean' } });
+      const { values, positionals } = parse(rest, { ...SCOPE_OPTIONS, admin: { type: 'boolean' }, hidden: { type: 'boolean' }, visible: { type: 'boolean' } });
       if (!positionals.length) throw new UsageError('give at least one Session ID (05… or 15…)');
       if (values.hidden && values.visible) throw new UsageError('--hidden and --visible exclude each other');
       const scope = await ctx.scope(values);
@@ -32,7 +27,7 @@ export async function moderatorsCommand(ctx: CliContext, argv: string[]): Promis
       return 0;
     }
     case 'remove': {
-      const { values, positionals } = parse(rest, { ...SCOPE, 'admin-only': { type: 'boolean' } });
+      const { values, positionals } = parse(rest, { ...SCOPE_OPTIONS, 'admin-only': { type: 'boolean' } });
       if (!positionals.length) throw new UsageError('give at least one Session ID (05… or 15…)');
       const scope = await ctx.scope(values);
       const actor = await ctx.actor();
@@ -44,7 +39,7 @@ export async function moderatorsCommand(ctx: CliContext, argv: string[]): Promis
       return 0;
     }
     case 'list': {
-      const { values, positionals } = parse(rest, { room: { type: 'string' }, global: { type: 'boolean' } });
+      const { values, positionals } = parse(rest, LIST_SCOPE_OPTIONS);
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
       if (!values.room === !values.global) throw new UsageError('give exactly one of --room TOKEN or --global');
       const rows = values.global
