@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from './config/config';
+import { loadConfig, loadEnvFile } from './config/config';
 import { describeFatal } from './core/fatal';
 import { openRuntime, runStartupTasks } from './core/open-runtime';
 import { createHttpApp } from './http/create-app';
@@ -9,6 +9,7 @@ import { RoomsService } from './rooms/rooms.service';
 import { printBanner } from './core/banner';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const opened = await openRuntime(config, log, { role: 'server' });

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Module } from '@nestjs/common';
 import { FEATURE_MODULES } from '../app.module';
 import { SogsError } from '../common/errors';
-import { loadConfig } from '../config/config';
+import { loadConfig, loadEnvFile } from '../config/config';
 import { CoreModule } from '../core/core.module';
 import { describeFatal } from '../core/fatal';
 import { openRuntime, runStartupTasks } from '../core/open-runtime';
@@ -69,7 +69,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let close: (() => Promise<void>) | undefined;
   try {
     // Admin commands leave the periodic cleanup to the server.
-    const config = { ...loadConfig(io.env ?? process.env), cleanupInterval: 0 };
+    const env = io.env ?? process.env;
+    loadEnvFile(env);
+    const config = { ...loadConfig(env), cleanupInterval: 0 };
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     const statusOnly = name === 'migrations' && rest[0] === 'status';
     const opened = await openRuntime(config, log, { role: 'cli', migrate: !statusOnly });

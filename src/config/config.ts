@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseEnv } from 'node:util';
 import { SETTINGS, Setting, SettingValue } from './config.schema';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
@@ -78,4 +80,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     showIndex: r.showIndex,
     showRecent: r.showRecent,
   };
+}
+
+/**
+ * Reads `KEY=value` lines from `SOGS_ENV_FILE` (default `.env` in the working directory) into
+ * `env` for keys not already set, so the server and the admin CLI share one settings file.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = path.resolve(env.SOGS_ENV_FILE || '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (env.SOGS_ENV_FILE) throw new ConfigError([`SOGS_ENV_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`]);
+    return undefined;
+  }
+  for (const [key, value] of Object.entries(parseEnv(text))) {
+    if (env[key] === undefined) env[key] = value;
+  }
+  return file;
 }

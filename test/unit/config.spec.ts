@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, loadConfig, loadEnvFile } from '../../src/config/config';
 
 describe('loadConfig', () => {
   it('uses documented defaults', () => {
@@ -68,5 +68,26 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ SOGS_PORT: '' }).port).toBe(3000);
+  });
+});
+
+describe('loadEnvFile', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+
+  it('fills unset variables from the file and leaves set ones alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-env-'));
+    const file = path.join(dir, 'sogs.env');
+    fs.writeFileSync(file, '# settings\nSOGS_PORT=8080\nSOGS_BASE_URL="https://chat.example.org"\n');
+    const env: NodeJS.ProcessEnv = { SOGS_ENV_FILE: file, SOGS_PORT: '9000' };
+    expect(loadEnvFile(env)).toBe(file);
+    expect(env.SOGS_PORT).toBe('9000');
+    expect(loadConfig(env).baseUrl).toBe('https://chat.example.org');
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('is silent without a file, and an error when the named file is missing', () => {
+    expect(loadEnvFile({ SOGS_ENV_FILE: '' })).toBeUndefined();
+    expect(() => loadEnvFile({ SOGS_ENV_FILE: '/nonexistent/sogs.env' })).toThrow(ConfigError);
   });
 });
