@@ -4,6 +4,7 @@ import { CapabilitiesModule } from './capabilities/capabilities.module';
 import { CoreModule } from './core/core.module';
 import { Runtime } from './core/runtime';
 import { JobsModule } from './jobs/jobs.module';
+import { DmModule } from './dm/dm.module';
 import { HealthModule } from './health/health.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule],
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, DmModule],
     };
   }
 }

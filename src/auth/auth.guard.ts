@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { User } from '../users/user';
 import { AuthService } from './auth.service';
@@ -11,16 +12,30 @@ declare module 'fastify' {
   }
 }
 
+const NO_OUTER_AUTH = 'sogs:no-outer-auth';
+
+/**
+ * For endpoints whose caller is not the user (onion requests arrive from a service node): any
+ * X-SOGS-* headers on the outer request are ignored, and authentication happens on the inner
+ * request instead.
+ */
+export const IgnoreOuterAuth = () => SetMetadata(NO_OUTER_AUTH, true);
+
 /** Runs for every request: attaches the signing user (or null), or rejects the request. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
     private readonly internal: InternalRequests,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (this.reflector.get<boolean>(NO_OUTER_AUTH, context.getHandler())) {
+      req.sogsUser = null;
+      return true;
+    }
     const inherited = this.internal.userFor(req.headers[INTERNAL_REQUEST_HEADER]);
     req.sogsUser =
       inherited !== undefined

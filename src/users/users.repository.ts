@@ -34,7 +34,7 @@ export class UsersRepository {
 
   /** Records activity at most once a minute per user: polling must not write on every request. */
   async touch(userId: number, now: number): Promise<void> {
-    await this.db.execute(`UPDATE users SET last_active = $2 WHERE id = $1 AND last_active < $2 - 60`, [userId, now]);
+    await this.db.execute(`UPDATE users SET last_active = $2 WHERE id = $1 AND last_active < $2::float8 - 60`, [userId, now]);
   }
 
   async upsertSystemUser(sessionId: string, now: number): Promise<void> {

@@ -35,6 +35,8 @@ export class SessionClient {
   constructor(
     readonly seed: Buffer,
     readonly serverPk: Buffer,
+    /** The client's clock in unix seconds (tests pass the server's ManualClock). */
+    private readonly now: () => number = () => Date.now() / 1000,
   ) {
     this.edPublicKey = ed25519KeyPairFromSeed(seed).publicKey;
     this.sessionId = sessionIdFromEd25519Seed(seed);
@@ -42,8 +44,8 @@ export class SessionClient {
     this.blindedId = `15${this.blindedPublicKey.toString('hex')}`;
   }
 
-  static random(serverPk: Buffer): SessionClient {
-    return new SessionClient(randomBytes(32), serverPk);
+  static random(serverPk: Buffer, now?: () => number): SessionClient {
+    return new SessionClient(randomBytes(32), serverPk, now);
   }
 
   /** The id the server knows this client by when it signs blinded (the default) or not. */
@@ -54,7 +56,7 @@ export class SessionClient {
   /** The four X-SOGS-* headers for one request. */
   headers(o: SignOptions): Record<string, string> {
     const nonce = o.nonce ?? randomBytes(16);
-    const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
+    const timestamp = o.timestamp ?? String(Math.floor(this.now()));
     const q = o.url.indexOf('?');
     const path = decodePath(q < 0 ? o.url : o.url.slice(0, q));
     const query = q < 0 ? '' : o.url.slice(q + 1);
@@ -99,6 +101,10 @@ export function signed(
   const body = opts.json !== undefined ? Buffer.from(JSON.stringify(opts.json)) : opts.body;
   let req = request(server)[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](url);
   if (client) req = req.set(client.headers({ ...opts, method, url, body }));
-  if (body !== undefined) req = req.set('content-type', opts.contentType ?? (opts.json !== undefined ? 'application/json' : 'application/octet-stream')).send(body);
+  if (body !== undefined) {
+    const type = opts.contentType ?? (opts.json !== undefined ? 'application/json' : 'application/octet-stream');
+    // superagent would re-serialise a Buffer labelled JSON; a string goes out byte for byte.
+    req = req.set('content-type', type).send(type.includes('json') ? body.toString('utf8') : body);
+  }
   return req;
 }

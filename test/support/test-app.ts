@@ -11,6 +11,7 @@ import { initCrypto } from '../../src/crypto';
 import { createHttpApp } from '../../src/http/create-app';
 import { ServerKey } from '../../src/keys/server-key';
 import { createLogger } from '../../src/logging/logger';
+import { SessionClient } from './session-client';
 import { openTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -23,6 +24,8 @@ export interface TestApp {
   serverKey: ServerKey;
   database: TestDatabase;
   dataDir: string;
+  /** A new Session account whose clock is the app's ManualClock. */
+  newClient(): SessionClient;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; server
     serverKey,
     database,
     dataDir,
+    newClient: () => SessionClient.random(serverKey.publicKey, () => clock.now()),
     close: async () => {
       await app.close();
       await database.close();

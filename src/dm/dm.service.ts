@@ -1,0 +1,71 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { AppConfig, CONFIG } from '../config/config';
+import { Clock } from '../common/clock';
+import { BadRequest, NotFound } from '../common/errors';
+import { decodeBase64Strict, parseSessionId } from '../crypto';
+import { CleanupService } from '../jobs/cleanup.service';
+import { User } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { DirectMessageRow, DmRepository } from './dm.repository';
+
+export interface DirectMessage {
+  id: number;
+  posted_at: number;
+  expires_at: number | null;
+  sender: string;
+  recipient: string;
+  message?: string;
+}
+
+/**
+ * Blinded direct messages ("message requests", §10): opaque end-to-end encrypted blobs the
+ * server keeps until they expire. Recipients must be known users who are not globally banned.
+ */
+@Injectable()
+export class DmService implements OnModuleInit {
+  constructor(
+    private readonly repo: DmRepository,
+    private readonly users: UsersService,
+    private readonly clock: Clock,
+    private readonly cleanup: CleanupService,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.cleanup.register('expired direct messages', (tx, now) => this.repo.deleteExpired(now, tx));
+  }
+
+  async send(sender: User, recipientId: string, body: Record<string, unknown>): Promise<DirectMessage> {
+    const message = body.message;
+    if (typeof message !== 'string') throw new BadRequest('Invalid request: message must be a base64 string');
+    const bytes = decodeBase64Strict(message);
+    if (!bytes) throw new BadRequest('Invalid request: message is not valid base64');
+    const id = parseSessionId(recipientId);
+    const recipient = id?.prefix === '15' ? await this.users.findBySessionId(id.id) : undefined;
+    if (!recipient || recipient.banned) throw new NotFound('Recipient not found');
+    const now = this.clock.now();
+    const row = await this.repo.insert(sender.id, recipient.id, bytes, now, now + this.config.dmExpiry);
+    return toMessage(row, false);
+  }
+
+  /** Messages after `afterId` (0 = all), oldest first. */
+  async list(user: User, box: 'inbox' | 'outbox', afterId: number, limit: number): Promise<DirectMessage[]> {
+    return (await this.repo.list(box, user.id, afterId, limit)).map((r) => toMessage(r, true));
+  }
+
+  deleteInbox(user: User): Promise<number> {
+    return this.repo.deleteInbox(user.id);
+  }
+}
+
+function toMessage(row: DirectMessageRow, withBody: boolean): DirectMessage {
+  const m: DirectMessage = {
+    id: row.id,
+    posted_at: row.posted_at,
+    expires_at: row.expires_at,
+    sender: row.sender,
+    recipient: row.recipient,
+  };
+  if (withBody) m.message = row.body.toString('base64');
+  return m;
+}
