@@ -137,6 +137,13 @@ export const SETTINGS = {
   uploadMaxBytes: int('SOGS_UPLOAD_MAX_BYTES', 10_000_000, 1, 1_000_000_000, 'Largest accepted file upload, in bytes.'),
   uploadExpiryDays: days('SOGS_UPLOAD_EXPIRY_DAYS', 15, 'Lifetime of attached uploads in days (0 = never expire).'),
   dmExpiryDays: days('SOGS_DM_EXPIRY_DAYS', 15, 'Lifetime of direct (inbox) messages in days.'),
+  dmRefuseBanned: bool(
+    'SOGS_DM_REFUSE_BANNED',
+    false,
+    'Refuse DMs from users banned in every room they share with the recipient.',
+  ),
+  dmMinAccountAgeHours: int('SOGS_DM_MIN_ACCOUNT_AGE_HOURS', 0, 0, 87600, 'Hours since a user was first seen here before they may send DMs (0 = no minimum).'),
+  dmDailyLimit: int('SOGS_DM_DAILY_LIMIT', 0, 0, 1_000_000, 'DMs one user may send per 24 hours (0 = no limit).'),
   activeThresholdDays: days('SOGS_ACTIVE_THRESHOLD_DAYS', 7, 'Window for counting a room\'s active users, in days.'),
   activePruneDays: days('SOGS_ACTIVE_PRUNE_DAYS', 60, 'How long room activity rows are kept, in days.'),
   historyPruneDays: days('SOGS_HISTORY_PRUNE_DAYS', 30, 'How long edit/delete history is kept, in days.'),

@@ -23,6 +23,11 @@ export interface AppConfig {
   /** Seconds; 0 = attached uploads never expire. */
   uploadExpiry: number;
   dmExpiry: number;
+  dmRefuseBanned: boolean;
+  /** Seconds a user must have been known before sending DMs; 0 = none. */
+  dmMinAccountAge: number;
+  /** DMs per sender per 24 h; 0 = unlimited. */
+  dmDailyLimit: number;
   activeThreshold: number;
   activePrune: number;
   historyPrune: number;
@@ -73,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     uploadMaxBytes: r.uploadMaxBytes,
     uploadExpiry: r.uploadExpiryDays,
     dmExpiry: r.dmExpiryDays,
+    dmRefuseBanned: r.dmRefuseBanned,
+    dmMinAccountAge: r.dmMinAccountAgeHours * 3600,
+    dmDailyLimit: r.dmDailyLimit,
     activeThreshold: r.activeThresholdDays,
     activePrune: r.activePruneDays,
     historyPrune: r.historyPruneDays,

@@ -39,6 +39,35 @@ export class DmRepository {
     ]);
   }
 
+  sentSince(senderId: number, since: number): Promise<number> {
+    return this.db
+      .one<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE sender = $1 AND posted_at > $2`, [senderId, since])
+      .then((r) => r?.n ?? 0);
+  }
+
+  /**
+   * The rooms sender and recipient share (the recipient is a member; the sender is a member or was
+   * banned there, since a ban drops the sender's membership): how many, in how many the sender is
+   * banned, and whether a room where the sender is banned has the DM switch on.
+   */
+  sharedRooms(senderId: number, recipientId: number): Promise<{ shared: number; banned_in: number; room_switch: boolean }> {
+    return this.db
+      .one<{ shared: number; banned_in: number; room_switch: boolean | null }>(
+        `WITH shared AS (
+           SELECT r.dm_refuse_banned,
+                  EXISTS (SELECT 1 FROM user_permission_overrides o WHERE o.room = r.id AND o."user" = $1 AND o.banned) AS banned
+           FROM rooms r
+           WHERE EXISTS (SELECT 1 FROM room_users ru WHERE ru.room = r.id AND ru."user" = $2)
+             AND (EXISTS (SELECT 1 FROM room_users ru WHERE ru.room = r.id AND ru."user" = $1)
+                  OR EXISTS (SELECT 1 FROM user_permission_overrides o WHERE o.room = r.id AND o."user" = $1 AND o.banned)))
+         SELECT count(*)::int AS shared, (count(*) FILTER (WHERE banned))::int AS banned_in,
+                coalesce(bool_or(banned AND dm_refuse_banned), false) AS room_switch
+         FROM shared`,
+        [senderId, recipientId],
+      )
+      .then((r) => ({ shared: r!.shared, banned_in: r!.banned_in, room_switch: !!r!.room_switch }));
+  }
+
   deleteInbox(userId: number): Promise<number> {
     return this.db.execute(`DELETE FROM inbox WHERE recipient = $1`, [userId]);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
-import { BadRequest, NotFound } from '../common/errors';
+import { BadRequest, Forbidden, NotFound } from '../common/errors';
 import { decodeBase64Strict, parseSessionId } from '../crypto';
 import { CleanupService } from '../jobs/cleanup.service';
 import { User } from '../users/user';
@@ -44,8 +44,28 @@ export class DmService implements OnModuleInit {
     const recipient = id?.prefix === '15' ? await this.users.findBySessionId(id.id) : undefined;
     if (!recipient || recipient.banned) throw new NotFound('Recipient not found');
     const now = this.clock.now();
+    await this.checkSender(sender, recipient, now);
     const row = await this.repo.insert(sender.id, recipient.id, bytes, now, now + this.config.dmExpiry);
     return toMessage(row, false);
+  }
+
+  /**
+   * Protections against DM spam the reference lacks; each is off by default (reference
+   * behaviour): senders banned wherever they meet the recipient, brand-new users, and floods.
+   */
+  private async checkSender(sender: User, recipient: User, now: number): Promise<void> {
+    if (sender.moderator || sender.admin) return;
+    const { dmMinAccountAge, dmDailyLimit, dmRefuseBanned } = this.config;
+    if (dmMinAccountAge && now - sender.created < dmMinAccountAge) {
+      throw new Forbidden('Direct messages are not accepted from users this new to the server; try again later');
+    }
+    if (dmDailyLimit && (await this.repo.sentSince(sender.id, now - 86400)) >= dmDailyLimit) {
+      throw new Forbidden('Daily direct message limit reached; try again later');
+    }
+    const rooms = await this.repo.sharedRooms(sender.id, recipient.id);
+    if (rooms.shared > 0 && rooms.banned_in === rooms.shared && (dmRefuseBanned || rooms.room_switch)) {
+      throw new Forbidden('Direct messages are not accepted from users banned in the rooms they share with the recipient');
+    }
   }
 
   /** Messages after `afterId` (0 = all), oldest first. */

@@ -12,6 +12,8 @@ export interface Room {
   accessible: boolean;
   write: boolean;
   upload: boolean;
+  /** Refuse DMs from users banned here (and everywhere else they meet the recipient). */
+  dm_refuse_banned: boolean;
 }
 
 export type Permission = 'read' | 'accessible' | 'write' | 'upload';

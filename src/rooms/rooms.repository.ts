@@ -4,7 +4,7 @@ import { Sql } from '../database/sql';
 import { PermissionFlags, Room } from './room';
 
 const COLUMNS = `id, token, name, description, image, created, message_sequence, info_updates, active_users,
-  read, accessible, write, upload`;
+  read, accessible, write, upload, dm_refuse_banned`;
 
 @Injectable()
 export class RoomsRepository {
@@ -34,7 +34,7 @@ export class RoomsRepository {
 
   async update(
     id: number,
-    changes: { name?: string; description?: string | null; image?: number } & PermissionFlags,
+    changes: { name?: string; description?: string | null; image?: number; dm_refuse_banned?: boolean } & PermissionFlags,
     sql: Sql = this.db,
   ): Promise<Room> {
     const sets: string[] = [];

@@ -55,7 +55,7 @@ export class RoomsService {
   /** Name and description are cleaned of control characters; defaults change without an info bump. */
   async update(
     token: string,
-    changes: { name?: string; description?: string | null } & PermissionFlags,
+    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean } & PermissionFlags,
   ): Promise<Room> {
     const room = await this.get(token);
     const name = changes.name === undefined ? undefined : cleanRoomName(changes.name);
@@ -69,6 +69,7 @@ export class RoomsService {
       accessible: changes.accessible,
       write: changes.write,
       upload: changes.upload,
+      dm_refuse_banned: changes.dmRefuseBanned,
     });
   }
 

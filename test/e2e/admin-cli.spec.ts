@@ -71,6 +71,15 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     expect(room).toEqual({ name: 'The Lobby', write: true, upload: false });
   });
 
+  it('switches the per-room DM protection', async () => {
+    expect((await cli(t, 'rooms', 'update', 'lobby', '--dm-refuse-banned', 'on')).code).toBe(0);
+    expect(await q(`SELECT dm_refuse_banned FROM rooms WHERE token = 'lobby'`)).toEqual([{ dm_refuse_banned: true }]);
+    const bad = await cli(t, 'rooms', 'update', 'lobby', '--dm-refuse-banned', 'maybe');
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: 'sogs: --dm-refuse-banned takes on or off, got "maybe"' });
+    expect((await cli(t, 'rooms', 'update', 'lobby', '--dm-refuse-banned', 'off')).code).toBe(0);
+    expect(await q(`SELECT dm_refuse_banned FROM rooms WHERE token = 'lobby'`)).toEqual([{ dm_refuse_banned: false }]);
+  });
+
   it('adds and removes moderators and admins per room and globally', async () => {
     expect((await cli(t, 'moderators', 'add', SID_A, '--room', 'lobby')).code).toBe(0);
     expect((await cli(t, 'moderators', 'add', BLIND_B, '--global', '--admin')).code).toBe(0);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { ModerationService } from '../../src/moderation/moderation.service';
 import { UsersRepository } from '../../src/users/users.repository';
 import { CleanupService } from '../../src/jobs/cleanup.service';
+import { RoomsService } from '../../src/rooms/rooms.service';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -143,6 +144,96 @@ describe('direct messages on a server that allows unblinded ids', () => {
       const res = await signed(t.server, alice, 'GET', path, { unblinded: true });
       expect(res.status).toBe(401);
       expect(res.text).toBe('This endpoint requires blinded pubkeys be used');
+    }
+  });
+});
+
+describe('protection against DM spam', () => {
+  async function setup(env: Record<string, string>) {
+    const t = await createTestApp({ env });
+    const [alice, mallory] = [t.newClient(), t.newClient()];
+    for (const c of [alice, mallory]) await signed(t.server, c, 'GET', '/capabilities').expect(200);
+    const system = (await t.app.get(UsersRepository).findById(0))!;
+    const rooms = t.app.get(RoomsService);
+    const [r1, r2] = [await rooms.create({ token: 'one' }), await rooms.create({ token: 'two' })];
+    const id = async (c: SessionClient) => (await t.app.get(UsersRepository).findBySessionId(c.blindedId))!.id;
+    for (const r of [r1, r2]) {
+      for (const c of [alice, mallory]) {
+        await t.database.query(`INSERT INTO room_users (room, "user", last_active) VALUES ($1, $2, $3)`, [r.id, await id(c), t.clock.now()]);
+      }
+    }
+    const dm = (from: SessionClient, to: SessionClient) => signed(t.server, from, 'POST', `/inbox/${to.blindedId}`, { json: { message: b64('hi') } });
+    const ban = (room: typeof r1) => t.app.get(ModerationService).ban(system, mallory.blindedId, { rooms: [room] }, null);
+    return { t, alice, mallory, r1, r2, dm, ban, rooms, system };
+  }
+
+  it('by default keeps the reference behaviour: room bans do not stop DMs', async () => {
+    const s = await setup({});
+    try {
+      await s.ban(s.r1);
+      await s.ban(s.r2);
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201);
+    } finally {
+      await s.t.close();
+    }
+  });
+
+  it('server-wide: refuses a sender banned in every room shared with the recipient', async () => {
+    const s = await setup({ SOGS_DM_REFUSE_BANNED: 'yes' });
+    try {
+      await s.ban(s.r1);
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201); // still welcome in room two
+      await s.ban(s.r2);
+      const res = await s.dm(s.mallory, s.alice);
+      expect(res.status).toBe(403);
+      expect(res.text).toBe('Direct messages are not accepted from users banned in the rooms they share with the recipient');
+      expect((await s.dm(s.alice, s.mallory)).status).toBe(201); // the recipient may still write to them
+    } finally {
+      await s.t.close();
+    }
+  });
+
+  it('per room: the switch of a room where the sender is banned applies without the server setting', async () => {
+    const s = await setup({});
+    try {
+      await s.ban(s.r1);
+      await s.ban(s.r2);
+      await s.rooms.update('two', { dmRefuseBanned: true });
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(403);
+      await s.rooms.update('two', { dmRefuseBanned: false });
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201);
+    } finally {
+      await s.t.close();
+    }
+  });
+
+  it('minimum account age', async () => {
+    const s = await setup({ SOGS_DM_MIN_ACCOUNT_AGE_HOURS: '1' });
+    try {
+      const res = await s.dm(s.mallory, s.alice);
+      expect(res.status).toBe(403);
+      expect(res.text).toBe('Direct messages are not accepted from users this new to the server; try again later');
+      s.t.clock.advance(3601);
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201);
+    } finally {
+      await s.t.close();
+    }
+  });
+
+  it('daily limit per sender; moderators exempt', async () => {
+    const s = await setup({ SOGS_DM_DAILY_LIMIT: '2' });
+    try {
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201);
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201);
+      const res = await s.dm(s.mallory, s.alice);
+      expect(res.status).toBe(403);
+      expect(res.text).toBe('Daily direct message limit reached; try again later');
+      s.t.clock.advance(86401);
+      expect((await s.dm(s.mallory, s.alice)).status).toBe(201);
+      await s.t.app.get(ModerationService).setModerator(s.system, s.alice.blindedId, { global: true }, { moderator: true });
+      for (let i = 0; i < 3; i++) expect((await s.dm(s.alice, s.mallory)).status).toBe(201);
+    } finally {
+      await s.t.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { parse, permissionLetters, UsageError } from '../args';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
-sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua]
+sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -45,11 +45,16 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
       return 0;
     }
     case 'update': {
-      const { values, positionals } = parse(rest, ROOM_OPTIONS);
+      const { values, positionals } = parse(rest, { ...ROOM_OPTIONS, 'dm-refuse-banned': { type: 'string' } });
       const token = single(positionals, 'rooms update TOKEN');
-      const changes = { name: values.name, description: unescape(values.description), ...defaults(values) };
+      const changes = {
+        name: values.name,
+        description: unescape(values.description),
+        dmRefuseBanned: onOff(values['dm-refuse-banned'], '--dm-refuse-banned'),
+        ...defaults(values),
+      };
       if (Object.values(changes).every((v) => v === undefined)) {
-        throw new UsageError('nothing to update: give --name, --description, --grant or --revoke');
+        throw new UsageError('nothing to update: give --name, --description, --grant, --revoke or --dm-refuse-banned');
       }
       const room = await ctx.rooms.update(token, changes);
       ctx.out(`Updated room ${room.token} (${room.name})`);
@@ -94,6 +99,12 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
 
 function describeDefaults(room: Record<Permission, boolean>): string {
   return PERMISSIONS.map((p) => `${p}=${room[p] ? 'yes' : 'no'}`).join(' ');
+}
+
+function onOff(value: string | undefined, option: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new UsageError(`${option} takes on or off, got "${value}"`);
 }
 
 export function single(positionals: string[], usage: string): string {
