@@ -5,6 +5,7 @@ import { CoreModule } from './core/core.module';
 import { Runtime } from './core/runtime';
 import { JobsModule } from './jobs/jobs.module';
 import { DmModule } from './dm/dm.module';
+import { WebModule } from './web/web.module';
 import { HealthModule } from './health/health.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, DmModule],
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, DmModule, WebModule],
     };
   }
 }

@@ -14,3 +14,4 @@ export * from './onion-envelope';
 export * from './onion-request';
 export * from './ephemeral-key';
 export * from './bencode';
+export * from './session-content';

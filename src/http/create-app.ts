@@ -14,7 +14,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   const adapter = new FastifyAdapter({
     bodyLimit: runtime.config.uploadMaxBytes + BODY_OVERHEAD,
     // Reaction paths carry emoji and `/`; never let a path length limit turn into a 5xx.
-    routerOptions: { maxParamLength: 1000 },
+    // `/r/{token}/` (browser pages) and `/r/{token}` are one route.
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     trustProxy: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { RoomsModule } from '../rooms/rooms.module';
+import { WebController } from './web.controller';
+import { WebRepository } from './web.repository';
+import { WebService } from './web.service';
+
+@Module({ imports: [RoomsModule], controllers: [WebController], providers: [WebRepository, WebService] })
+export class WebModule {}
