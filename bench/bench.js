@@ -62,6 +62,19 @@ function signer(serverPk) {
   };
 }
 
+/** A desktop-style v4 onion request (aes-gcm, fresh ephemeral key) around a signed inner request. */
+function onionWrapper(serverPk, sign) {
+  const c = dist('crypto');
+  return (method, endpoint, body) => {
+    const priv = crypto.randomBytes(32);
+    const pub = c.x25519PublicKey(priv);
+    const key = c.onionKeyForClient('aes-gcm', priv, pub, serverPk);
+    const meta = JSON.stringify({ method, endpoint, headers: { ...sign(method, endpoint, body), 'Content-Type': 'application/json' } });
+    const blob = c.onionEncrypt('aes-gcm', key, c.bencodeList(body.length ? [meta, body] : [meta]));
+    return c.buildOnionEnvelope(blob, JSON.stringify({ host: 'bench.example.org', target: '/oxen/v4/lsrpc', ephemeral_key: pub.toString('hex') }));
+  };
+}
+
 function run(name, base, request) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -86,6 +99,7 @@ async function main() {
     execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/main.js'), 'rooms', 'add', 'bench', '--name', 'Bench'], { env, stdio: 'ignore' });
     const serverPk = Buffer.from(/public key\s+([0-9a-f]{64})/.exec(stderr)[1], 'hex');
     const sign = signer(serverPk);
+    const onion = onionWrapper(serverPk, sign);
     const poll = Buffer.from(
       JSON.stringify([
         { method: 'GET', path: '/capabilities' },
@@ -104,6 +118,10 @@ async function main() {
           setupRequest: (req) => ({ ...req, body: poll, headers: { ...sign('POST', '/batch', poll), 'content-type': 'application/json' } }),
         },
       ],
+      [
+        'POST /oxen/v4/lsrpc desktop poll (onion, aes-gcm)',
+        { method: 'POST', path: '/oxen/v4/lsrpc', setupRequest: (req) => ({ ...req, body: onion('POST', '/batch', poll) }) },
+      ],
     ];
     const rows = [];
     for (const [name, request] of scenarios) {
@@ -119,7 +137,8 @@ async function main() {
         errors: r.errors,
       });
     }
-    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per scenario, ${os.cpus().length} cores, database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
+    console.log('\nThe load generator shares the machine and signs/encrypts every request itself.');
+    console.log(`${CONNECTIONS} connections, ${SECONDS} s per scenario, ${os.cpus().length} cores, database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
     console.table(rows);
   } finally {
     server.kill('SIGTERM');

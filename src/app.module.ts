@@ -1,25 +1,30 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { BatchModule } from './batch/batch.module';
 import { CapabilitiesModule } from './capabilities/capabilities.module';
 import { CoreModule } from './core/core.module';
 import { Runtime } from './core/runtime';
 import { JobsModule } from './jobs/jobs.module';
+import { MessagesModule } from './messages/messages.module';
 import { DmModule } from './dm/dm.module';
+import { FilesModule } from './files/files.module';
 import { WebModule } from './web/web.module';
+import { OnionModule } from './onion-endpoint/onion.module';
 import { HealthModule } from './health/health.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { RoomsModule } from './rooms/rooms.module';
+import { RoomsHttpModule } from './rooms/rooms-http.module';
 import { UsersModule } from './users/users.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
-export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule];
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, FilesModule];
 
 @Module({})
 export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, DmModule, WebModule],
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, RoomsHttpModule, DmModule, MessagesModule, BatchModule, WebModule, OnionModule],
     };
   }
 }

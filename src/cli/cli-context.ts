@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { FilesService } from '../files/files.service';
 import { ModerationService, Scope } from '../moderation/moderation.service';
 import { Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
@@ -18,6 +19,9 @@ export class CliContext {
 
   get rooms(): RoomsService {
     return this.app.get(RoomsService);
+  }
+  get files(): FilesService {
+    return this.app.get(FilesService);
   }
   get moderation(): ModerationService {
     return this.app.get(ModerationService);

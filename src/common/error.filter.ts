@@ -1,9 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { SogsError } from './errors';
 
 export const TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+const ONION_PATH = /^\/(oxen\/v4|loki\/v3|oxen\/v3)\/lsrpc(\?|$)/;
 
 export interface ErrorResponse {
   status: number;
@@ -48,7 +50,11 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body } = toErrorResponse(exception, this.log);
+    let { status, body } = toErrorResponse(exception, this.log);
+    // A service node relaying an onion request gets 400 for any envelope it cannot use (§4.2).
+    if (status === 413 && ONION_PATH.test(host.switchToHttp().getRequest<FastifyRequest>().url)) {
+      [status, body] = [400, 'Invalid onion request: too large'];
+    }
     void reply.status(status).header('content-type', TEXT_PLAIN).send(body);
   }
 }

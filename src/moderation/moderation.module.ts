@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { CleanupService } from '../jobs/cleanup.service';
 import { UsersModule } from '../users/users.module';
 import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
@@ -7,6 +8,15 @@ import { PermissionsService } from './permissions.service';
 @Module({
   imports: [UsersModule],
   providers: [ModerationRepository, ModerationService, PermissionsService],
-  exports: [ModerationService, PermissionsService],
+  exports: [ModerationService, PermissionsService, ModerationRepository],
 })
-export class ModerationModule {}
+export class ModerationModule implements OnModuleInit {
+  constructor(
+    private readonly cleanup: CleanupService,
+    private readonly moderation: ModerationService,
+  ) {}
+
+  onModuleInit(): void {
+    this.cleanup.register('scheduled permission changes and bans', (tx, now) => this.moderation.applyDueChanges(tx, now));
+  }
+}

@@ -30,6 +30,38 @@ export interface BanRow {
   until: number | null;
 }
 
+export interface OverrideRow extends Override {
+  session_id: string;
+}
+
+/** A scheduled permission change or (un)ban, as the futurePermissions endpoints list them. */
+export interface FutureRow {
+  session_id: string;
+  at: number;
+  read: boolean | null;
+  write: boolean | null;
+  upload: boolean | null;
+  banned: boolean | null;
+}
+
+export interface DuePermissionChange {
+  id: number;
+  room: number;
+  user: number;
+  at: number;
+  read: boolean | null;
+  write: boolean | null;
+  upload: boolean | null;
+}
+
+export interface DueBanChange {
+  id: number;
+  room: number | null;
+  user: number;
+  at: number;
+  banned: boolean;
+}
+
 type OverrideValues = Partial<Omit<Override, 'room' | 'user'>>;
 type GlobalFlags = Partial<{ banned: boolean; moderator: boolean; admin: boolean; visible_mod: boolean }>;
 
@@ -148,5 +180,82 @@ export class ModerationRepository {
               (SELECT min(f.at) FROM user_ban_futures f WHERE f."user" = u.id AND f.room IS NULL AND NOT f.banned) AS until
        FROM users u WHERE u.banned ORDER BY u.session_id`,
     );
+  }
+
+  listOverrides(roomId: number, sql: Sql = this.db): Promise<OverrideRow[]> {
+    return sql.query<OverrideRow>(
+      `SELECT u.session_id, o.room, o."user", o.banned, o.read, o.accessible, o.write, o.upload, o.moderator, o.admin, o.visible_mod
+       FROM user_permission_overrides o JOIN users u ON u.id = o."user"
+       WHERE o.room = $1 ORDER BY u.session_id`,
+      [roomId],
+    );
+  }
+
+  async schedulePermissionChange(
+    roomId: number,
+    userId: number,
+    at: number,
+    values: Partial<Record<'read' | 'write' | 'upload', boolean>>,
+    sql: Sql = this.db,
+  ): Promise<void> {
+    await sql.execute(`INSERT INTO user_permission_futures (room, "user", at, read, write, upload) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      roomId,
+      userId,
+      at,
+      values.read ?? null,
+      values.write ?? null,
+      values.upload ?? null,
+    ]);
+  }
+
+  /** Scheduled permission changes and (un)bans of one room, optionally of one user, soonest first. */
+  listFutures(roomId: number, userId: number | null, sql: Sql = this.db): Promise<FutureRow[]> {
+    return sql.query<FutureRow>(
+      `SELECT u.session_id, f.at, f.read, f.write, f.upload, f.banned FROM (
+         SELECT id, "user", at, read, write, upload, NULL::boolean AS banned, 0 AS kind FROM user_permission_futures WHERE room = $1
+         UNION ALL
+         SELECT id, "user", at, NULL, NULL, NULL, banned, 1 FROM user_ban_futures WHERE room = $1
+       ) f JOIN users u ON u.id = f."user"
+       WHERE $2::bigint IS NULL OR f."user" = $2
+       ORDER BY f.at, f.kind, f.id`,
+      [roomId, userId],
+    );
+  }
+
+  /** Removes and returns the permission changes due at `now`. */
+  takeDuePermissionChanges(now: number, sql: Sql): Promise<DuePermissionChange[]> {
+    return sql.query<DuePermissionChange>(
+      `DELETE FROM user_permission_futures WHERE at <= $1 RETURNING id, room, "user", at, read, write, upload`,
+      [now],
+    );
+  }
+
+  /** Removes and returns the (un)bans due at `now`. */
+  takeDueBanChanges(now: number, sql: Sql): Promise<DueBanChange[]> {
+    return sql.query<DueBanChange>(`DELETE FROM user_ban_futures WHERE at <= $1 RETURNING id, room, "user", at, banned`, [now]);
+  }
+
+  /** A scheduled room (un)ban; moderators cannot be banned, so a ban skips a row that became one. */
+  async setRoomBanned(roomId: number, userId: number, banned: boolean, sql: Sql): Promise<void> {
+    if (banned) {
+      await sql.execute(
+        `INSERT INTO user_permission_overrides (room, "user", banned) VALUES ($1, $2, true)
+         ON CONFLICT (room, "user") DO UPDATE SET banned = true
+         WHERE NOT user_permission_overrides.moderator AND NOT user_permission_overrides.admin`,
+        [roomId, userId],
+      );
+    } else {
+      await sql.execute(`UPDATE user_permission_overrides SET banned = false WHERE room = $1 AND "user" = $2`, [roomId, userId]);
+    }
+  }
+
+  /** A scheduled global (un)ban; global moderators cannot be banned. */
+  async setGlobalBanned(userId: number, banned: boolean, sql: Sql): Promise<void> {
+    await sql.execute(`UPDATE users SET banned = $2 WHERE id = $1 AND NOT (($2::boolean) AND (moderator OR admin))`, [userId, banned]);
+  }
+
+  /** The room's defaults, read in the cleanup transaction. */
+  roomDefaults(roomId: number, sql: Sql): Promise<{ read: boolean; write: boolean; upload: boolean } | undefined> {
+    return sql.one(`SELECT read, write, upload FROM rooms WHERE id = $1`, [roomId]);
   }
 }

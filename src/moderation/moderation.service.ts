@@ -6,7 +6,7 @@ import { Sql } from '../database/sql';
 import { Permission, Room } from '../rooms/room';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import { BanRow, ModerationRepository, ModeratorRow } from './moderation.repository';
+import { BanRow, DueBanChange, DuePermissionChange, ModerationRepository, ModeratorRow } from './moderation.repository';
 import { PermissionsService } from './permissions.service';
 
 export type Scope = { global: true } | { rooms: Room[] };
@@ -20,6 +20,9 @@ export interface RoleChange {
 
 /** Permission overrides: true/false sets one, null returns it to the room default. */
 export type PermissionChange = Partial<Record<Permission, boolean | null>>;
+
+/** Values a scheduled change may set (`accessible` cannot be scheduled). */
+export type ScheduledValues = Partial<Record<'read' | 'write' | 'upload', boolean>>;
 
 @Injectable()
 export class ModerationService {
@@ -112,8 +115,11 @@ export class ModerationService {
     });
   }
 
-  /** Per-user overrides in one room; scheduled changes of the same permissions are dropped. */
-  async setPermissions(actor: User, room: Room, targetSid: string, change: PermissionChange): Promise<User> {
+  /**
+   * Per-user overrides in one room; scheduled changes of the same permissions are dropped unless
+   * `unschedule` is false.
+   */
+  async setPermissions(actor: User, room: Room, targetSid: string, change: PermissionChange, unschedule = true): Promise<User> {
     const keys = (Object.keys(change) as Permission[]).filter((k) => change[k] !== undefined);
     if (!keys.length) throw new BadRequest('no permission change given');
     return this.db.transaction(async (tx) => {
@@ -121,9 +127,52 @@ export class ModerationService {
       const target = await this.users.resolveTarget(targetSid, tx);
       const values = Object.fromEntries(keys.map((k) => [k, change[k]]));
       await this.repo.upsertOverride(room.id, target.id, values, tx);
-      await this.repo.clearPermissionFutures(room.id, target.id, keys, tx);
+      if (unschedule) await this.repo.clearPermissionFutures(room.id, target.id, keys, tx);
       return target;
     });
+  }
+
+  /** Schedules read/write/upload values for a user of a room, `delay` seconds from now (§8.4). */
+  async schedulePermissions(actor: User, room: Room, targetSid: string, delay: number, values: ScheduledValues): Promise<User> {
+    return this.db.transaction(async (tx) => {
+      await this.requireRole(actor, { rooms: [room] }, 'moderator', tx);
+      const target = await this.users.resolveTarget(targetSid, tx);
+      await this.repo.schedulePermissionChange(room.id, target.id, this.clock.now() + delay, values, tx);
+      return target;
+    });
+  }
+
+  /**
+   * Cleanup task: applies every scheduled permission change and (un)ban due at `now`, in `at`
+   * order, and deletes them. A value equal to the room default is stored as "no override", so a
+   * scheduled restore returns the user to whatever the room allows.
+   */
+  async applyDueChanges(tx: Sql, now: number): Promise<number> {
+    const permissions = await this.repo.takeDuePermissionChanges(now, tx);
+    const bans = await this.repo.takeDueBanChanges(now, tx);
+    const due = [
+      ...permissions.map((p) => ({ at: p.at, kind: 0, id: p.id, apply: () => this.applyPermissionChange(p, tx) })),
+      ...bans.map((b) => ({ at: b.at, kind: 1, id: b.id, apply: () => this.applyBanChange(b, tx) })),
+    ].sort((a, b) => a.at - b.at || a.kind - b.kind || a.id - b.id);
+    for (const change of due) await change.apply();
+    return due.length;
+  }
+
+  private async applyPermissionChange(p: DuePermissionChange, tx: Sql): Promise<void> {
+    const defaults = await this.repo.roomDefaults(p.room, tx);
+    if (!defaults) return;
+    const values: PermissionChange = {};
+    for (const k of ['read', 'write', 'upload'] as const) {
+      const v = p[k];
+      if (v !== null) values[k] = v === defaults[k] ? null : v;
+    }
+    if (Object.values(values).some((v) => v !== null)) await this.repo.upsertOverride(p.room, p.user, values, tx);
+    else await this.repo.updateOverride(p.room, p.user, values, tx);
+  }
+
+  private async applyBanChange(b: DueBanChange, tx: Sql): Promise<void> {
+    if (b.room === null) await this.repo.setGlobalBanned(b.user, b.banned, tx);
+    else await this.repo.setRoomBanned(b.room, b.user, b.banned, tx);
   }
 
   listModerators(room: Room): Promise<ModeratorRow[]> {

@@ -6,6 +6,6 @@ import { RoomsService } from './rooms.service';
 
 @Module({
   providers: [RoomsRepository, RoomsService, RoomActivityRepository, RoomActivityService],
-  exports: [RoomsService, RoomActivityService],
+  exports: [RoomsService, RoomsRepository, RoomActivityService],
 })
 export class RoomsModule {}

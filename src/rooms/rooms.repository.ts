@@ -15,8 +15,9 @@ export class RoomsRepository {
     return sql.one<Room>(`SELECT ${COLUMNS} FROM rooms WHERE lower(token) = lower($1)`, [token]);
   }
 
+  /** By token ignoring case, in code point order whatever the database collation. */
   listAll(sql: Sql = this.db): Promise<Room[]> {
-    return sql.query<Room>(`SELECT ${COLUMNS} FROM rooms ORDER BY lower(token), token`);
+    return sql.query<Room>(`SELECT ${COLUMNS} FROM rooms ORDER BY lower(token) COLLATE "C", token COLLATE "C"`);
   }
 
   /** Returns undefined when the token is taken (ignoring case). */
@@ -50,6 +51,14 @@ export class RoomsRepository {
 
   findById(id: number, sql: Sql = this.db): Promise<Room | undefined> {
     return sql.one<Room>(`SELECT ${COLUMNS} FROM rooms WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Whether file `fileId` was uploaded to room `roomId`, key-share-locking it until commit so that
+   * the cleanup job cannot delete it before the room refers to it.
+   */
+  async lockRoomFile(fileId: number, roomId: number, sql: Sql): Promise<boolean> {
+    return (await sql.one(`SELECT id FROM files WHERE id = $1 AND room = $2 FOR KEY SHARE`, [fileId, roomId])) !== undefined;
   }
 
   delete(id: number, sql: Sql = this.db): Promise<number> {

@@ -2,11 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
 import { InvalidInput, NotFound } from '../common/errors';
+import { Db } from '../database/db';
 import { ServerKey } from '../keys/server-key';
 import { cleanRoomDescription, cleanRoomName, PermissionFlags, Room, ROOM_TOKEN } from './room';
 import { RoomsRepository } from './rooms.repository';
 
 export class RoomExists extends InvalidInput {}
+
+/** The same answer for a room that does not exist and one the caller may not see. */
+export function roomNotFound(token: string): NotFound {
+  return new NotFound(`no such room: ${token}`);
+}
 
 @Injectable()
 export class RoomsService {
@@ -14,6 +20,7 @@ export class RoomsService {
     private readonly rooms: RoomsRepository,
     private readonly clock: Clock,
     private readonly serverKey: ServerKey,
+    private readonly db: Db,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -44,7 +51,7 @@ export class RoomsService {
 
   async get(token: string): Promise<Room> {
     const room = ROOM_TOKEN.test(token) ? await this.rooms.findByToken(token) : undefined;
-    if (!room) throw new NotFound(`no such room: ${token}`);
+    if (!room) throw roomNotFound(token);
     return room;
   }
 
@@ -70,6 +77,17 @@ export class RoomsService {
       write: changes.write,
       upload: changes.upload,
       dm_refuse_banned: changes.dmRefuseBanned,
+    });
+  }
+
+  /**
+   * Makes file `fileId` (an upload of this room) the room image; the triggers make it permanent and
+   * expire the previous image. Row-locks the file so the cleanup cannot delete it first.
+   */
+  async setImage(room: Room, fileId: number): Promise<Room> {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.rooms.lockRoomFile(fileId, room.id, tx))) throw new InvalidInput(`file ${fileId} is not a file of room ${room.token}`);
+      return this.rooms.update(room.id, { image: fileId }, tx);
     });
   }
 

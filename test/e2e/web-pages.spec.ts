@@ -5,6 +5,7 @@ import { PNG } from 'pngjs';
 import request from 'supertest';
 import { RoomsService } from '../../src/rooms/rooms.service';
 import { UsersService } from '../../src/users/users.service';
+import { binaryBody } from '../support/binary-body';
 import { createTestApp, TestApp } from '../support/test-app';
 import { sessionContent } from '../support/session-content';
 
@@ -43,11 +44,7 @@ describe('browser pages over HTTP', () => {
   });
 
   it('serves a 512×512 QR code of the join URL', async () => {
-    const res = await request(t.server).get('/r/lobby/invite.png').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await request(t.server).get('/r/lobby/invite.png').buffer(true).parse(binaryBody);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/png');
     const png = PNG.sync.read(res.body as Buffer);

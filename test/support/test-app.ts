@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { runStartupTasks } from '../../src/core/open-runtime';
@@ -29,11 +30,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  serverPrivateKey?: Buffer;
+  /** Test-only routes added to the Fastify instance before it starts (outside Nest: no guard runs). */
+  routes?: (fastify: FastifyInstance) => void;
+}
+
 /**
  * The real application (Fastify, Nest, services, SQL) on a fresh test database, with a manual
  * clock and a temporary data directory. `env` overrides configuration variables.
  */
-export async function createTestApp(opts: { env?: Record<string, string>; serverPrivateKey?: Buffer } = {}): Promise<TestApp> {
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   await initCrypto();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-test-'));
   const config = loadConfig({ SOGS_DATA_DIR: dataDir, SOGS_BASE_URL: 'http://sogs.example.org', SOGS_LOG_LEVEL: 'silent', SOGS_CLEANUP_INTERVAL_SECONDS: '0', ...opts.env });
@@ -45,6 +53,7 @@ export async function createTestApp(opts: { env?: Record<string, string>; server
   const serverKey = ServerKey.fromPrivateKey(privateKey);
   const runtime: Runtime = { config, db: database.db, serverKey, log: createLogger(config.logLevel), clock };
   const app = await createHttpApp(runtime);
+  opts.routes?.(app.getHttpAdapter().getInstance());
   await app.getHttpAdapter().getInstance().ready();
   await runStartupTasks(app);
   return {

@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
 import { parse, permissionLetters, UsageError } from '../args';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
-sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off]
+sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off] [--image PATH]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -45,18 +47,25 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
       return 0;
     }
     case 'update': {
-      const { values, positionals } = parse(rest, { ...ROOM_OPTIONS, 'dm-refuse-banned': { type: 'string' } });
+      const { values, positionals } = parse(rest, { ...ROOM_OPTIONS, 'dm-refuse-banned': { type: 'string' }, image: { type: 'string' } });
       const token = single(positionals, 'rooms update TOKEN');
+      // Read before anything changes, so a bad path leaves the room as it was.
+      const image = values.image === undefined ? undefined : readImage(values.image);
       const changes = {
         name: values.name,
         description: unescape(values.description),
         dmRefuseBanned: onOff(values['dm-refuse-banned'], '--dm-refuse-banned'),
         ...defaults(values),
       };
-      if (Object.values(changes).every((v) => v === undefined)) {
-        throw new UsageError('nothing to update: give --name, --description, --grant, --revoke or --dm-refuse-banned');
+      const nothing = Object.values(changes).every((v) => v === undefined);
+      if (nothing && !image) {
+        throw new UsageError('nothing to update: give --name, --description, --grant, --revoke, --dm-refuse-banned or --image');
       }
-      const room = await ctx.rooms.update(token, changes);
+      const room = nothing ? await ctx.rooms.get(token) : await ctx.rooms.update(token, changes);
+      if (image) {
+        const id = await ctx.files.setRoomImage(room.token, await ctx.actor(), image.data, image.name);
+        ctx.out(`Set the image of room ${room.token} to file ${id} (${image.data.length} bytes)`);
+      }
       ctx.out(`Updated room ${room.token} (${room.name})`);
       return 0;
     }
@@ -94,6 +103,15 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
     }
     default:
       throw new UsageError(`unknown rooms action "${action ?? ''}"; one of add, update, delete, list`);
+  }
+}
+
+/** The image file's bytes and its base name (kept as the upload's filename). */
+function readImage(file: string): { data: Buffer; name: string } {
+  try {
+    return { data: fs.readFileSync(file), name: path.basename(file) };
+  } catch (err) {
+    throw new UsageError(`cannot read --image ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
 

@@ -1,0 +1,29 @@
+import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { OptionalUser } from '../auth/auth-user.decorator';
+import { JsonBody } from '../common/request-input';
+import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
+import { User } from '../users/user';
+import { BatchService } from './batch.service';
+
+@Controller()
+export class BatchController {
+  constructor(
+    private readonly batch: BatchService,
+    private readonly dispatcher: SubrequestDispatcher,
+  ) {}
+
+  /** Runs every subrequest; one result each, in request order. */
+  @Post('batch')
+  @HttpCode(200)
+  runAll(@JsonBody() body: unknown, @OptionalUser() user: User | null, @Req() req: FastifyRequest) {
+    return this.batch.run(body, user, { stopOnFailure: false, nested: this.dispatcher.isSubrequest(req.headers) });
+  }
+
+  /** Runs subrequests until one answers outside 2xx; that one is the last result. */
+  @Post('sequence')
+  @HttpCode(200)
+  runSequence(@JsonBody() body: unknown, @OptionalUser() user: User | null, @Req() req: FastifyRequest) {
+    return this.batch.run(body, user, { stopOnFailure: true, nested: this.dispatcher.isSubrequest(req.headers) });
+  }
+}

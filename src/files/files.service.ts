@@ -1,0 +1,100 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { NotFound, PayloadTooLarge } from '../common/errors';
+import { AppConfig, CONFIG } from '../config/config';
+import { CleanupService } from '../jobs/cleanup.service';
+import { PermissionsService } from '../moderation/permissions.service';
+import { Room } from '../rooms/room';
+import { RoomsService } from '../rooms/rooms.service';
+import { User } from '../users/user';
+import { FileStorage } from './file-storage';
+import { FilesRepository } from './files.repository';
+import { StoredFile } from './stored-file';
+
+/** A fresh upload has this long to be attached to a post (§9.1). */
+export const UPLOAD_LIFETIME = 3600;
+
+export interface FileDownload {
+  file: StoredFile;
+  data: Buffer;
+}
+
+/** Uploads and downloads (§9); attaching, pinning and room images expire files through src/messages, src/rooms and the triggers. */
+@Injectable()
+export class FilesService implements OnModuleInit {
+  constructor(
+    private readonly repo: FilesRepository,
+    private readonly storage: FileStorage,
+    private readonly rooms: RoomsService,
+    private readonly permissions: PermissionsService,
+    private readonly cleanup: CleanupService,
+    private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.cleanup.register('expired files', async (tx, now) => {
+      const keys = await this.repo.deleteExpired(now, tx);
+      // Removed before the commit: should it roll back, the rows are expired anyway and never served again.
+      for (const key of keys) await this.storage.remove(key);
+      return keys.length;
+    });
+  }
+
+  /** 401 comes from the caller; then room 404, write+upload 403, size 413. Returns the new id. */
+  async upload(token: string, user: User, data: Buffer, filename: string | null): Promise<number> {
+    const room = await this.rooms.get(token);
+    await this.permissions.require(room, user, 'upload');
+    this.checkSize(data.length);
+    return this.store(room, user, data, filename);
+  }
+
+  /** 413 when `size` bytes exceed the configured limit (§9.5). */
+  checkSize(size: number): void {
+    if (size > this.config.uploadMaxBytes) {
+      throw new PayloadTooLarge(`File too large: the limit is ${this.config.uploadMaxBytes} bytes`);
+    }
+  }
+
+  /** Stores the bytes as an upload that expires in an hour unless something claims it. */
+  async store(room: Room, user: User, data: Buffer, filename: string | null): Promise<number> {
+    const key = await this.storage.put(data);
+    const now = this.clock.now();
+    try {
+      return await this.repo.insert({
+        room: room.id,
+        uploader: user.id,
+        size: data.length,
+        uploaded: now,
+        expiry: now + UPLOAD_LIFETIME,
+        filename,
+        path: key,
+      });
+    } catch (err) {
+      await this.storage.remove(key);
+      throw err;
+    }
+  }
+
+  /**
+   * The admin CLI's room image: stored as an upload of `owner` (the system user) in the room, then
+   * made the room's image, which makes it permanent and expires the previous one (triggers).
+   */
+  async setRoomImage(token: string, owner: User, data: Buffer, filename: string | null): Promise<number> {
+    const room = await this.rooms.get(token);
+    this.checkSize(data.length);
+    const id = await this.store(room, owner, data, filename);
+    await this.rooms.setImage(room, id);
+    return id;
+  }
+
+  /** Room 404, read 403, then 404 for a file that is missing, expired or of another room. */
+  async download(token: string, user: User | null, id: number): Promise<FileDownload> {
+    const room = await this.rooms.get(token);
+    await this.permissions.require(room, user, 'read');
+    const file = await this.repo.findLive(id, room.id, this.clock.now());
+    const data = file && (await this.storage.get(file.path));
+    if (!file || !data) throw new NotFound('File not found');
+    return { file, data };
+  }
+}

@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig, CONFIG } from '../config/config';
+import { Clock } from '../common/clock';
+import { Forbidden, NotFound, RateLimited } from '../common/errors';
+import { Db } from '../database/db';
+import { retryOnConflict } from '../database/retry';
+import { Sql } from '../database/sql';
+import { PermissionsService } from '../moderation/permissions.service';
+import { Room } from '../rooms/room';
+import { RoomActivityService } from '../rooms/room-activity.service';
+import { RoomsService } from '../rooms/rooms.service';
+import { User } from '../users/user';
+import { UsersService } from '../users/users.service';
+import { groupReactions, MessageJson, MessageRow, toMessageJson } from './message-format';
+import { parseMessageContent, parsePost, PostInput } from './message-input';
+import { MessagesRepository, Viewer } from './messages.repository';
+import { ReactionsRepository } from './reactions.repository';
+
+/** §14: at most this many posts per user and room within the window; admins are exempt. */
+const RATE_LIMIT_POSTS = 5;
+const RATE_LIMIT_WINDOW = 16;
+/** §9.3: an upload can be attached to a post within this long after it was uploaded. */
+const ATTACH_WITHIN = 3600;
+
+export interface PageOptions {
+  limit: number;
+  /** How many reactors to list per reaction. */
+  reactors: number;
+}
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly repo: MessagesRepository,
+    private readonly reactions: ReactionsRepository,
+    private readonly rooms: RoomsService,
+    private readonly permissions: PermissionsService,
+    private readonly activity: RoomActivityService,
+    private readonly users: UsersService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** §7.4 since: with `withReactionUpdates` (t=r), reaction-only changes come as `{id, seqno, reactions}`. */
+  async since(token: string, user: User | null, seqno: number, withReactionUpdates: boolean, page: PageOptions): Promise<MessageJson[]> {
+    const { room, viewer } = await this.openForReading(token, user);
+    const rows = await this.repo.since(room.id, viewer, seqno, page.limit, withReactionUpdates);
+    return this.present(rows, viewer, page.reactors);
+  }
+
+  /** Newest live messages first; only those older than `beforeId` when given. */
+  async latest(token: string, user: User | null, beforeId: number | null, page: PageOptions): Promise<MessageJson[]> {
+    const { room, viewer } = await this.openForReading(token, user);
+    const rows = await this.repo.latest(room.id, viewer, beforeId, page.limit);
+    return this.present(rows, viewer, page.reactors);
+  }
+
+  async get(token: string, user: User | null, id: number, reactors: number): Promise<MessageJson> {
+    const { room, viewer } = await this.openForReading(token, user);
+    const row = await this.repo.findVisible(room.id, viewer, id);
+    if (!row) throw new NotFound('Message not found');
+    return (await this.present([row], viewer, reactors))[0];
+  }
+
+  /** §1.5 order: write 403 → data/signature 400 → whisper 403 → rate limit 429 (admins exempt) → insert. */
+  async post(token: string, user: User, body: Record<string, unknown>): Promise<MessageJson> {
+    const room = await this.rooms.get(token);
+    const perms = await this.permissions.require(room, user, 'write');
+    const input = parsePost(body);
+    const whispering = input.whisperTo !== null || input.whisperMods;
+    if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
+    const recipient = input.whisperTo === null ? null : await this.users.resolveTarget(input.whisperTo);
+    return retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, perms.admin, input, recipient, tx)));
+  }
+
+  /** Rate limit and insert in one transaction: the room lock makes the count exact for concurrent posts. */
+  private async insert(room: Room, user: User, exempt: boolean, input: PostInput, recipient: User | null, tx: Sql): Promise<MessageJson> {
+    const now = this.clock.now();
+    if (!exempt) {
+      await this.repo.lockRoom(room.id, tx);
+      if ((await this.repo.countPostsSince(room.id, user.id, now - RATE_LIMIT_WINDOW, tx)) >= RATE_LIMIT_POSTS) {
+        throw new RateLimited('Rate limited');
+      }
+    }
+    const whisper = recipient?.id ?? null;
+    const created = await this.repo.insert(
+      { room: room.id, user: user.id, posted: now, data: input.data, signature: input.signature, whisper, whisperMods: input.whisperMods },
+      tx,
+    );
+    await this.attachFiles(room, user, created.id, input.files, now, tx);
+    const row: MessageRow = {
+      id: created.id,
+      session_id: user.session_id,
+      posted: now,
+      edited: null,
+      seqno: created.seqno,
+      data: input.data,
+      signature: input.signature,
+      whisper_mods: input.whisperMods,
+      whisper_to: recipient?.session_id ?? null,
+    };
+    return toMessageJson(row, undefined);
+  }
+
+  /** Only the author edits, whatever their role; whisper flags stay as posted. */
+  async edit(token: string, user: User, id: number, body: Record<string, unknown>): Promise<Record<string, never>> {
+    const room = await this.rooms.get(token);
+    await this.permissions.require(room, user, 'write');
+    const input = parseMessageContent(body);
+    await retryOnConflict(() =>
+      this.db.transaction(async (tx) => {
+        const message = await this.repo.lockForChange(room.id, id, tx);
+        if (!message || message.deleted) throw new NotFound('Message not found');
+        if (message.user !== user.id) throw new Forbidden('You can only edit your own messages');
+        const now = this.clock.now();
+        await this.repo.replaceData(id, input.data, input.signature, now, tx);
+        await this.attachFiles(room, user, id, input.files, now, tx);
+      }),
+    );
+    return {};
+  }
+
+  /** The write check comes first, even for an id that does not exist; moderators delete anyone's. */
+  async delete(token: string, user: User, id: number): Promise<Record<string, never>> {
+    const room = await this.rooms.get(token);
+    const perms = await this.permissions.require(room, user, 'write');
+    await retryOnConflict(() =>
+      this.db.transaction(async (tx) => {
+        const message = await this.repo.lockForChange(room.id, id, tx);
+        if (!message || message.deleted) throw new NotFound('Message not found');
+        if (message.user !== user.id && !perms.moderator) throw new Forbidden('You can only delete your own messages');
+        await this.repo.softDelete(id, this.clock.now(), tx);
+      }),
+    );
+    return {};
+  }
+
+  /** §9.3 attach, in the transaction that creates or edits the message. */
+  private async attachFiles(room: Room, user: User, message: number, fileIds: number[], now: number, tx: Sql): Promise<void> {
+    if (!fileIds.length) return;
+    const expiry = this.config.uploadExpiry ? now + this.config.uploadExpiry : null;
+    await this.repo.attachFiles({ message, room: room.id, uploader: user.id, fileIds, uploadedAfter: now - ATTACH_WITHIN, expiry }, tx);
+  }
+
+  private async openForReading(token: string, user: User | null): Promise<{ room: Room; viewer: Viewer }> {
+    const room = await this.rooms.get(token);
+    const perms = await this.permissions.require(room, user, 'read');
+    await this.activity.record(room, user);
+    return { room, viewer: { userId: user?.id ?? null, moderator: perms.moderator } };
+  }
+
+  private async present(rows: MessageRow[], viewer: Viewer, reactors: number): Promise<MessageJson[]> {
+    const withReactions = rows.filter((r) => r.data !== null || r.reaction_only).map((r) => r.id);
+    const reactions = groupReactions(await this.reactions.forMessages(withReactions, viewer.userId, reactors));
+    return rows.map((r) => toMessageJson(r, reactions.get(r.id)));
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { NotFound } from '../common/errors';
+import { Db } from '../database/db';
+import { retryOnConflict, RETRY_WITH_FOREIGN_KEY, sqlState } from '../database/retry';
+import { Sql } from '../database/sql';
+import { RoomCheck, PermissionsService } from '../moderation/permissions.service';
+import { Room } from '../rooms/room';
+import { RoomsService } from '../rooms/rooms.service';
+import { User } from '../users/user';
+import { MessagesRepository } from './messages.repository';
+import { validReaction } from './reaction-path';
+import { ReactionsRepository } from './reactions.repository';
+
+/** The trigger's refusal of a reaction to a message deleted concurrently. */
+const CHECK_VIOLATION = '23514';
+
+/**
+ * Reactions (§7.6) to regular messages: every single add or removal advances the room sequence
+ * (the triggers do it); answers carry the message's seqno after the change.
+ */
+@Injectable()
+export class ReactionsService {
+  constructor(
+    private readonly repo: ReactionsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsService,
+    private readonly permissions: PermissionsService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async add(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ added: boolean; seqno: number }> {
+    const room = await this.open(token, user, 'read');
+    const reaction = validReaction(rawReaction);
+    try {
+      // Retried when the reaction's last user removed it meanwhile: its foreign key fails at commit.
+      return await this.changeRegular(
+        room,
+        messageId,
+        async (tx) => ({ added: await this.repo.add(messageId, reaction, user.id, this.clock.now(), tx) }),
+        RETRY_WITH_FOREIGN_KEY,
+      );
+    } catch (err) {
+      if (sqlState(err) === CHECK_VIOLATION) throw new NotFound('Message not found'); // deleted meanwhile
+      throw err;
+    }
+  }
+
+  async remove(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: boolean; seqno: number }> {
+    const room = await this.open(token, user, 'read');
+    const reaction = validReaction(rawReaction);
+    return this.changeRegular(room, messageId, async (tx) => ({ removed: await this.repo.remove(messageId, reaction, user.id, tx) }));
+  }
+
+  /** Moderators: every user's reactions to the message, or (`rawReaction` given) those of one reaction. */
+  async removeAll(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: number; seqno: number }> {
+    const room = await this.open(token, user, 'moderator');
+    const reaction = rawReaction === undefined ? null : validReaction(rawReaction);
+    return this.changeRegular(room, messageId, async (tx) => ({ removed: await this.repo.removeAll(messageId, reaction, tx) }));
+  }
+
+  /** `[session_id, at]` pairs, oldest first; `limit` 0 = all of them. */
+  async reactors(token: string, user: User | null, messageId: number, rawReaction: string | null | undefined, limit: number): Promise<Array<[string, number]>> {
+    const room = await this.open(token, user, 'read');
+    const reaction = validReaction(rawReaction);
+    if (!(await this.messages.isRegular(room.id, messageId))) throw new NotFound('Message not found');
+    return this.repo.reactors(messageId, reaction, limit > 0 ? limit : null);
+  }
+
+  /** Runs `change` on a regular message (else 404) and adds the message's seqno after it. */
+  private changeRegular<T extends object>(
+    room: Room,
+    messageId: number,
+    change: (tx: Sql) => Promise<T>,
+    retryOn?: readonly string[],
+  ): Promise<T & { seqno: number }> {
+    return retryOnConflict(
+      () =>
+        this.db.transaction(async (tx) => {
+          if (!(await this.messages.isRegular(room.id, messageId, tx))) throw new NotFound('Message not found');
+          const result = await change(tx);
+          return { ...result, seqno: await this.messages.seqno(messageId, tx) };
+        }),
+      retryOn,
+    );
+  }
+
+  /** Room (404) → permission (403); the reaction (400) is checked after these. */
+  private async open(token: string, user: User | null, check: RoomCheck): Promise<Room> {
+    const room = await this.rooms.get(token);
+    await this.permissions.require(room, user, check);
+    return room;
+  }
+}

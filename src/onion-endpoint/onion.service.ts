@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { BadRequest } from '../common/errors';
+import { TEXT_PLAIN } from '../common/error.filter';
+import { bencodeList, openOnionRequest, OpenedOnionRequest, sealOnionReply } from '../crypto';
+import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
+import { ServerKey } from '../keys/server-key';
+import { LOGGER } from '../logging/logger';
+import { innerRequest, InnerRequest, parseV4Request } from './v4-request';
+
+/**
+ * Onion requests (§4): a service node relays the client's encrypted request; the server opens it,
+ * runs the inner request through the ordinary router (authenticated by the inner X-SOGS-*
+ * headers) and returns the response encrypted with the same key. Only an envelope that cannot be
+ * opened gets a plain HTTP 400; everything after that is answered inside the encrypted reply.
+ */
+@Injectable()
+export class OnionService {
+  constructor(
+    private readonly serverKey: ServerKey,
+    private readonly dispatcher: SubrequestDispatcher,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** v4: bencoded `[meta, body]` in, bencoded `[{"code","headers"}, body]` out, raw bytes. */
+  async v4(body: Buffer): Promise<Buffer> {
+    const opened = this.open(body);
+    const inner = parseV4Request(opened.plaintext);
+    let meta: { code: number; headers: Record<string, string> };
+    let content: Buffer;
+    if (!inner) {
+      meta = { code: 400, headers: { 'content-type': TEXT_PLAIN } };
+      content = Buffer.from('Invalid v4 onion request');
+    } else {
+      const res = await this.run(inner);
+      meta = { code: res.status, headers: res.headers };
+      content = res.body;
+    }
+    return sealOnionReply(opened, bencodeList([JSON.stringify(meta), content]));
+  }
+
+  /**
+   * v3 (deprecated): a JSON request with a string body in, the response body (2xx) or
+   * `{"status_code": N}` out, encrypted and base64-encoded.
+   */
+  async v3(body: Buffer): Promise<string> {
+    const opened = this.open(body);
+    const reply = await this.v3Reply(opened.plaintext);
+    return sealOnionReply(opened, reply).toString('base64');
+  }
+
+  private async v3Reply(plaintext: Buffer): Promise<Buffer> {
+    const status = (code: number) => Buffer.from(JSON.stringify({ status_code: code }));
+    let json: unknown;
+    try {
+      json = JSON.parse(plaintext.toString('utf8'));
+    } catch {
+      return status(400);
+    }
+    const endpoint = (json as { endpoint?: unknown } | null)?.endpoint;
+    // Legacy (pre-2022) endpoints have no leading slash; this server does not implement them.
+    if (typeof endpoint === 'string' && !endpoint.startsWith('/')) return status(404);
+    const request = innerRequest(json);
+    if (!request) return status(400);
+    const bodyText = (json as { body?: unknown }).body;
+    if (bodyText !== undefined && bodyText !== null && typeof bodyText !== 'string') return status(400);
+    let bytes = Buffer.from(typeof bodyText === 'string' ? bodyText : '', 'utf8');
+    if (request.method === 'GET' || request.method === 'DELETE') {
+      // Android sent the string "null" as the body of GETs for a while.
+      if (bodyText === 'null') bytes = Buffer.alloc(0);
+      else if (bytes.length) return status(400);
+    }
+    const res = await this.run({ ...request, headers: { ...request.headers, 'content-type': 'application/json' }, body: bytes });
+    return res.status >= 200 && res.status < 300 ? res.body : status(res.status);
+  }
+
+  private open(body: Buffer): OpenedOnionRequest {
+    const opened = openOnionRequest(body, this.serverKey.privateKey, this.serverKey.publicKey);
+    if (!opened.ok) {
+      this.log.debug({ reason: opened.reason }, 'rejected onion request');
+      throw new BadRequest('Invalid onion request');
+    }
+    return opened;
+  }
+
+  private run(inner: InnerRequest) {
+    return this.dispatcher.dispatch({ method: inner.method, path: inner.endpoint, headers: inner.headers, body: inner.body }, 'authenticate');
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig, CONFIG } from '../config/config';
+import { Clock } from '../common/clock';
+import { NotFound } from '../common/errors';
+import { Db } from '../database/db';
+import { retryOnConflict } from '../database/retry';
+import { Sql } from '../database/sql';
+import { PermissionsService } from '../moderation/permissions.service';
+import { User } from '../users/user';
+import { PinsRepository } from './pins.repository';
+import { Room } from './room';
+import { RoomsRepository } from './rooms.repository';
+import { RoomsService } from './rooms.service';
+
+/**
+ * Pinning (§1.5, §7.7), for room admins. Anonymous callers fail the admin check like anyone else
+ * (403, not 401). Every answer carries the room's info_updates after the change, so the admin's
+ * client can tell its own change from a later one.
+ */
+@Injectable()
+export class PinsService {
+  constructor(
+    private readonly repo: PinsRepository,
+    private readonly roomsRepo: RoomsRepository,
+    private readonly rooms: RoomsService,
+    private readonly permissions: PermissionsService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async pin(token: string, user: User | null, messageId: number): Promise<{ info_updates: number }> {
+    const room = await this.adminRoom(token, user);
+    return this.inTransaction(room, async (tx) => {
+      if (!(await this.repo.lockPinnable(room.id, messageId, tx))) throw new NotFound('Message not found');
+      await this.repo.pin(room.id, messageId, user!.id, this.clock.now(), tx);
+      return {};
+    });
+  }
+
+  async unpin(token: string, user: User | null, messageId: number): Promise<{ unpinned: boolean; info_updates: number }> {
+    const room = await this.adminRoom(token, user);
+    return this.inTransaction(room, async (tx) => ({ unpinned: (await this.unpinIn(room, messageId, tx)) > 0 }));
+  }
+
+  async unpinAll(token: string, user: User | null): Promise<{ unpinned: number; info_updates: number }> {
+    const room = await this.adminRoom(token, user);
+    return this.inTransaction(room, async (tx) => ({ unpinned: await this.unpinIn(room, null, tx) }));
+  }
+
+  private async adminRoom(token: string, user: User | null): Promise<Room> {
+    const room = await this.rooms.get(token);
+    await this.permissions.require(room, user, 'admin');
+    return room;
+  }
+
+  private async unpinIn(room: Room, messageId: number | null, tx: Sql): Promise<number> {
+    const unpinned = await this.repo.unpin(room.id, messageId, tx);
+    await this.repo.restoreFileExpiry(unpinned, this.config.uploadExpiry || null, tx);
+    return unpinned.length;
+  }
+
+  /** Runs `work` and adds the room's info_updates as of the end of the same transaction. */
+  private inTransaction<T extends object>(room: Room, work: (tx: Sql) => Promise<T>): Promise<T & { info_updates: number }> {
+    return retryOnConflict(() =>
+      this.db.transaction(async (tx) => {
+        const result = await work(tx);
+        const current = await this.roomsRepo.findById(room.id, tx);
+        if (!current) throw new NotFound(); // deleted meanwhile
+        return { ...result, info_updates: current.info_updates };
+      }),
+    );
+  }
+}
