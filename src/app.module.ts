@@ -12,6 +12,7 @@ import { WebModule } from './web/web.module';
 import { OnionModule } from './onion-endpoint/onion.module';
 import { HealthModule } from './health/health.module';
 import { ModerationModule } from './moderation/moderation.module';
+import { ModerationHttpModule } from './moderation/moderation-http.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { RoomsHttpModule } from './rooms/rooms-http.module';
 import { UsersModule } from './users/users.module';
@@ -24,7 +25,7 @@ export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, RoomsHttpModule, DmModule, MessagesModule, BatchModule, WebModule, OnionModule],
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, RoomsHttpModule, DmModule, MessagesModule, ModerationHttpModule, BatchModule, WebModule, OnionModule],
     };
   }
 }

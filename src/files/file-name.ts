@@ -21,7 +21,8 @@ export function uploadFilename(header: string | string[] | undefined): string | 
 function extendedFilename(header: string): string | null {
   const m = EXT_VALUE.exec(header);
   if (!m) return null;
-  const parts = /^([^']*)'[^']*'(.*)$/.exec(m[1].trim());
+  // Some clients quote the value, which RFC 5987 does not allow; the quotes are not part of the name.
+  const parts = /^([^']*)'[^']*'(.*)$/.exec(m[1].trim().replace(/^"(.*)"$/, '$1'));
   if (!parts) return null;
   const bytes = percentDecode(parts[2]);
   return /^iso-8859-1$/i.test(parts[1]) ? bytes.toString('latin1') : utf8(bytes);

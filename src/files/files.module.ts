@@ -7,6 +7,7 @@ import { FileStorage, LocalFileStorage } from './file-storage';
 import { FilesController } from './files.controller';
 import { FilesRepository } from './files.repository';
 import { FilesService } from './files.service';
+import { UploadLimitHook } from './upload-limit.hook';
 
 /** Uploads, downloads and their cleanup (§9); loaded by the server and the admin CLI (room images). */
 @Module({
@@ -15,6 +16,7 @@ import { FilesService } from './files.service';
   providers: [
     FilesRepository,
     FilesService,
+    UploadLimitHook,
     { provide: FileStorage, inject: [CONFIG], useFactory: (config: AppConfig) => new LocalFileStorage(path.join(config.dataDir, 'uploads')) },
   ],
   exports: [FilesService],

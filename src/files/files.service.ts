@@ -1,8 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { Clock } from '../common/clock';
 import { NotFound, PayloadTooLarge } from '../common/errors';
 import { AppConfig, CONFIG } from '../config/config';
 import { CleanupService } from '../jobs/cleanup.service';
+import { LOGGER } from '../logging/logger';
 import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
@@ -29,14 +31,18 @@ export class FilesService implements OnModuleInit {
     private readonly permissions: PermissionsService,
     private readonly cleanup: CleanupService,
     private readonly clock: Clock,
+    @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.cleanup.register('expired files', async (tx, now) => {
       const keys = await this.repo.deleteExpired(now, tx);
-      // Removed before the commit: should it roll back, the rows are expired anyway and never served again.
-      for (const key of keys) await this.storage.remove(key);
+      // Removed before the commit: should it roll back, the rows are expired anyway and never served
+      // again. One file that cannot be removed must not stop the whole cleanup round.
+      for (const key of keys) {
+        await this.storage.remove(key).catch((err: Error) => this.log.warn({ err: { type: err.name, message: err.message } }, 'cannot remove an expired upload'));
+      }
       return keys.length;
     });
   }

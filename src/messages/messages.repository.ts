@@ -120,6 +120,28 @@ export class MessagesRepository {
     );
   }
 
+  /** Tombstones every live message of a user in a room, locking the rows in id order first. */
+  async softDeleteAllBy(room: number, user: number, edited: number, sql: Sql): Promise<number> {
+    const rows = await sql.query<{ id: number }>(
+      `SELECT id FROM messages WHERE room = $1 AND "user" = $2 AND data IS NOT NULL ORDER BY id FOR NO KEY UPDATE`,
+      [room, user],
+    );
+    if (!rows.length) return 0;
+    return sql.execute(
+      `UPDATE messages SET data = NULL, data_size = NULL, signature = NULL, edited = $2 WHERE id = ANY($1::bigint[]) AND data IS NOT NULL`,
+      [rows.map((r) => r.id), edited],
+    );
+  }
+
+  /** Expires everything the user uploaded to the room, except the room's current image. */
+  async expireUploadsOf(room: number, user: number, sql: Sql): Promise<void> {
+    await sql.execute(
+      `UPDATE files SET expiry = 0 WHERE room = $1 AND uploader = $2
+         AND id IS DISTINCT FROM (SELECT image FROM rooms WHERE id = $1)`,
+      [room, user],
+    );
+  }
+
   /** A message anyone may react to: live, not filtered, not a whisper. */
   async isRegular(room: number, id: number, sql: Sql = this.db): Promise<boolean> {
     const row = await sql.one(

@@ -136,6 +136,25 @@ export class MessagesService {
     return {};
   }
 
+  /**
+   * Deletes all of `target`'s messages in the room and expires their uploads (§1.7): allowed to
+   * the target and to moderators, but only an admin deletes an admin's posts. Returns the count.
+   */
+  async deleteAllBy(room: Room, actor: User, target: User): Promise<number> {
+    if (actor.id !== target.id) {
+      const mine = await this.permissions.require(room, actor, 'moderator');
+      const theirs = await this.permissions.effective(room, target);
+      if (theirs.admin && !mine.admin) throw new Forbidden("Only admins can delete an admin's messages");
+    }
+    return retryOnConflict(() =>
+      this.db.transaction(async (tx) => {
+        const deleted = await this.repo.softDeleteAllBy(room.id, target.id, this.clock.now(), tx);
+        await this.repo.expireUploadsOf(room.id, target.id, tx);
+        return deleted;
+      }),
+    );
+  }
+
   /** §9.3 attach, in the transaction that creates or edits the message. */
   private async attachFiles(room: Room, user: User, message: number, fileIds: number[], now: number, tx: Sql): Promise<void> {
     if (!fileIds.length) return;

@@ -1,6 +1,6 @@
 import { BadRequest, NotFound } from '../common/errors';
-import { Permission } from '../rooms/room';
-import { PermissionChange, RoleChange, ScheduledValues } from './moderation.service';
+import { PERMISSIONS } from '../rooms/room';
+import { checkRoleChange, PermissionChange, RoleChange, ScheduledValues } from './moderation.service';
 
 /** `rooms: [...]` names rooms by token (`["*"]`: every room the caller moderates); `global: true` the server. */
 export type ScopeInput = { global: true } | { rooms: string[] } | { allRooms: true };
@@ -42,9 +42,8 @@ export function parseRoleChange(body: Record<string, unknown>): RoleChange {
   const admin = optionalBool(body, 'admin');
   const moderator = optionalBool(body, 'moderator');
   const visible = optionalBool(body, 'visible');
-  if (admin === null && moderator === null) throw new BadRequest('Invalid request: one of admin or moderator is required');
-  if (admin === true && moderator === false) throw new BadRequest('Invalid request: an admin is always a moderator');
-  return { admin, moderator, visible };
+  // Checked here too so that a bad body is a 400 before the room list can answer 403.
+  return { ...checkRoleChange({ admin, moderator }), visible };
 }
 
 /** `timeout`: seconds until the scheduled unban, or null/absent for a permanent ban. */
@@ -55,7 +54,6 @@ export function parseTimeout(body: Record<string, unknown>): number | null {
   return v;
 }
 
-const OVERRIDABLE: readonly Permission[] = ['read', 'accessible', 'write', 'upload'];
 const SCHEDULABLE = ['read', 'write', 'upload'] as const;
 export type SchedulablePermission = (typeof SCHEDULABLE)[number];
 
@@ -65,7 +63,7 @@ export type SchedulablePermission = (typeof SCHEDULABLE)[number];
  */
 export function parsePermissionUpdate(body: Record<string, unknown>): { change: PermissionChange; unschedule: boolean } {
   const change: PermissionChange = {};
-  for (const p of OVERRIDABLE) {
+  for (const p of PERMISSIONS) {
     const value = optionalBool(body, p);
     const backToDefault = optionalBool(body, `default_${p}`) === true;
     if (value !== null && backToDefault) throw new BadRequest(`Invalid request: cannot give both ${p} and default_${p}`);
@@ -82,11 +80,11 @@ const MAX_DELAY = 1_000_000_000;
 
 export interface ScheduledChange {
   in: number;
-  values: Partial<Record<SchedulablePermission, boolean>>;
+  values: ScheduledValues;
 }
 
 export function parseFutureChange(body: Record<string, unknown>): ScheduledChange {
-  const values: Partial<Record<SchedulablePermission, boolean>> = {};
+  const values: ScheduledValues = {};
   for (const p of SCHEDULABLE) {
     const v = optionalBool(body, p);
     if (v !== null) values[p] = v;

@@ -18,6 +18,15 @@ export interface RoleChange {
   visible?: boolean | null;
 }
 
+/** The (admin, moderator) pair normalised to booleans or null; the two combinations §8.2 refuses are a 400. */
+export function checkRoleChange(change: RoleChange): { admin: boolean | null; moderator: boolean | null } {
+  const admin = change.admin ?? null;
+  const moderator = change.moderator ?? null;
+  if (admin === null && moderator === null) throw new BadRequest('one of admin or moderator must be given');
+  if (admin === true && moderator === false) throw new BadRequest('an admin is always a moderator');
+  return { admin, moderator };
+}
+
 /** Permission overrides: true/false sets one, null returns it to the room default. */
 export type PermissionChange = Partial<Record<Permission, boolean | null>>;
 
@@ -36,10 +45,7 @@ export class ModerationService {
 
   /** Appoints or removes moderators and admins, following the (admin, moderator) table of §8.2. */
   async setModerator(actor: User, targetSid: string, scope: Scope, change: RoleChange): Promise<User> {
-    const admin = change.admin ?? null;
-    const moderator = change.moderator ?? null;
-    if (admin === null && moderator === null) throw new BadRequest('one of admin or moderator must be given');
-    if (admin === true && moderator === false) throw new BadRequest('an admin is always a moderator');
+    const { admin, moderator } = checkRoleChange(change);
     return this.db.transaction(async (tx) => {
       await this.requireRole(actor, scope, 'admin', tx);
       const target = await this.users.resolveTarget(targetSid, tx);

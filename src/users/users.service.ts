@@ -50,6 +50,18 @@ export class UsersService {
     return user;
   }
 
+  /** Like resolveTarget, but only an existing user: nothing is created or queued. */
+  async findTarget(sid: string): Promise<User | undefined> {
+    const sessionId = parseSessionId(sid)?.id;
+    if (!sessionId) return undefined;
+    if (sessionId.startsWith('05') && this.config.requireBlindKeys) {
+      const candidates = blindedIdCandidates(sessionId, this.serverKey.publicKey);
+      const blinded = candidates && (await this.users.findAnyOf([candidates.abs, candidates.neg]));
+      if (blinded) return blinded;
+    }
+    return this.users.findBySessionId(sessionId);
+  }
+
   private async getOrCreateIn(sessionId: string, tx: Sql): Promise<User> {
     const created = await this.users.insertIfMissing(sessionId, this.clock.now(), tx);
     if (!created) return (await this.users.findBySessionId(sessionId, tx))!;

@@ -4,6 +4,8 @@
  * names), permissions, and the size limit (413 with nothing stored).
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -126,10 +128,9 @@ describe('file endpoints', () => {
       expect([await fileCount(), storedFiles()]).toEqual(before);
     });
 
-    it('403 for banned users and without read, write or upload permission; nothing stored', async () => {
+    it('403 for banned users and without write or upload permission; nothing stored', async () => {
       const cases: Array<[string, (r: Room, c: SessionClient) => Promise<unknown>, string]> = [
         ['banned', (r, c) => moderation.ban(system, c.blindedId, { rooms: [r] }, null), "This endpoint requires room file 'upload' permission"],
-        ['read=false', (r, c) => moderation.setPermissions(system, r, c.blindedId, { read: false }), "This endpoint requires room file 'upload' permission"],
         ['write=false', (r, c) => moderation.setPermissions(system, r, c.blindedId, { write: false }), "This endpoint requires room file 'upload' permission"],
         ['upload=false', (r, c) => moderation.setPermissions(system, r, c.blindedId, { upload: false }), "This endpoint requires room file 'upload' permission"],
       ];
@@ -148,6 +149,16 @@ describe('file endpoints', () => {
         const r = await newRoom(flags);
         expect((await upload(user, r, Buffer.from('no'))).status).toBe(403);
       }
+    });
+
+    it('needs write and upload only (§8.3): without read the upload works but cannot be downloaded', async () => {
+      const r = await newRoom();
+      const c = t.newClient();
+      await signed(t.server, c, 'GET', '/capabilities').expect(200);
+      await moderation.setPermissions(system, r, c.blindedId, { read: false });
+      const id = (await upload(c, r, Buffer.from('blind')).expect(201)).body.id;
+      expect((await download(c, `/room/${r.token}/file/${id}`)).status).toBe(403);
+      expect((await download(user, `/room/${r.token}/file/${id}`).expect(200)).body).toEqual(Buffer.from('blind'));
     });
   });
 
@@ -181,7 +192,7 @@ describe('file endpoints', () => {
       const { row } = await roundTrip(undefined);
       const other = await newRoom();
       const missing = await download(user, `/room/${room.token}/file/987654321`);
-      expect([missing.status, missing.text]).toEqual([404, 'File not found']);
+      expect([missing.status, missing.body.toString()]).toEqual([404, 'File not found']);
       expect((await download(user, `/room/${other.token}/file/${row.id}`)).status).toBe(404);
       for (const bad of ['abc', '-1', '1.5', '99999999999999999999']) {
         expect([bad, (await download(user, `/room/${room.token}/file/${bad}`)).status]).toEqual([bad, 404]);
@@ -197,7 +208,7 @@ describe('file endpoints', () => {
     it('403 without read permission (room default or per user, or banned)', async () => {
       const closed = await newRoom({ read: false });
       const res = await download(user, `/room/${closed.token}/file/1`);
-      expect([res.status, res.text]).toEqual([403, "This endpoint requires room message 'read' permission"]);
+      expect([res.status, res.body.toString()]).toEqual([403, "This endpoint requires room message 'read' permission"]);
       const r = await newRoom();
       const c = t.newClient();
       await signed(t.server, c, 'GET', '/capabilities').expect(200);
@@ -223,6 +234,8 @@ describe('file endpoints', () => {
       ['plain ascii', `attachment; filename="fug-1.jpeg"`, 'fug-1.jpeg'],
       ['bare token', `attachment; filename=report.pdf`, 'report.pdf'],
       ['RFC 5987', `attachment; filename*=UTF-8''my%20file.txt`, 'my file.txt'],
+      ['RFC 5987, quoted by the client', `attachment; filename*="UTF-8''q%C3%BCoted.txt"`, 'qüoted.txt'],
+      ['RFC 5987 in ISO-8859-1', `attachment; filename*=iso-8859-1'en'%A3%20rates.txt`, '£ rates.txt'],
       ['RFC 5987 wins over plain', `attachment; filename="fallback.txt"; filename*=UTF-8''real.txt`, 'real.txt'],
       ['unicode', `attachment; filename*=UTF-8''${encodeURIComponent('🎂 ünïcödé 文件.png')}`, '🎂 ünïcödé 文件.png'],
       ['slashes', `attachment; filename*=UTF-8''${encodeURIComponent('../../etc/passwd')}`, '..\uFFFD..\uFFFDetc\uFFFDpasswd'],
@@ -258,6 +271,23 @@ describe('file endpoints', () => {
     });
   });
 
+  describe('inside /batch (how clients upload through onion requests)', () => {
+    it('uploads with a filename and downloads the bytes base64-encoded', async () => {
+      const body = randomBytes(3000);
+      const up = await signed(t.server, user, 'POST', '/batch', {
+        json: [{ method: 'POST', path: `/room/${room.token}/file`, b64: body.toString('base64'), headers: { 'Content-Disposition': `attachment; filename*=UTF-8''b%C3%A4tch.bin` } }],
+      }).expect(200);
+      expect(up.body).toEqual([{ code: 201, headers: { 'content-type': 'application/json' }, body: { id: expect.any(Number) } }]);
+      const id = up.body[0].body.id;
+      expect((await fileRow(id)).filename).toBe('bätch.bin');
+      const down = await signed(t.server, user, 'POST', '/batch', { json: [{ method: 'GET', path: `/room/${room.token}/file/${id}` }] }).expect(200);
+      expect(down.body).toHaveLength(1);
+      expect(down.body[0].code).toBe(200);
+      expect(down.body[0].headers['content-type']).toBe('application/octet-stream');
+      expect(Buffer.from(down.body[0].body, 'base64')).toEqual(body);
+    });
+  });
+
   describe('size limit (10 000 000 bytes)', () => {
     it('uploads and downloads 10 MB over plain HTTP', async () => {
       const body = randomBytes(10_000_000);
@@ -276,5 +306,74 @@ describe('file endpoints', () => {
         expect([await fileCount(), storedFiles()]).toEqual(before);
       }
     });
+
+    it('answers 413 from the declared Content-Length before the body arrives', async () => {
+      const before = [await fileCount(), storedFiles()];
+      if (!t.server.listening) await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
+      const { port } = t.server.address() as AddressInfo;
+      const url = `/room/${room.token}/file`;
+      const sent = randomBytes(1024);
+      // Only 1 KiB of the declared 11 MB is ever sent: a server that buffered first would never answer.
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: url, headers: { 'content-length': '11000000', ...user.headers({ method: 'POST', url, body: sent }) } });
+        req.on('response', (r) => {
+          let body = '';
+          r.on('data', (c: Buffer) => (body += c.toString()));
+          r.on('end', () => {
+            req.destroy();
+            resolve({ status: r.statusCode!, body });
+          });
+        });
+        req.on('error', reject);
+        req.write(sent);
+      });
+      expect(res).toEqual({ status: 413, body: 'File too large: the limit is 10000000 bytes' });
+      expect([await fileCount(), storedFiles()]).toEqual(before);
+    });
+  });
+});
+
+describe('file size limit set to 1000 bytes', () => {
+  let t: TestApp;
+  let user: SessionClient;
+  let room: Room;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SOGS_UPLOAD_MAX_BYTES: '1000' } });
+    user = t.newClient();
+    room = await t.app.get(RoomsService).create({ token: 'small' });
+  });
+  afterAll(() => t.close());
+
+  const count = async () => (await t.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM files`))[0].n;
+  const batchUpload = (size: number) =>
+    signed(t.server, user, 'POST', '/batch', { json: [{ method: 'POST', path: '/room/small/file', b64: randomBytes(size).toString('base64') }] }).expect(200);
+
+  it('applies inside /batch: 1000 bytes are accepted, 1001 refused with 413', async () => {
+    expect((await batchUpload(1000)).body[0].code).toBe(201);
+    const res = await batchUpload(1001);
+    expect(res.body).toEqual([{ code: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: expect.any(String) }]);
+    expect(Buffer.from(res.body[0].body, 'base64').toString()).toBe('File too large: the limit is 1000 bytes');
+    expect(await count()).toBe(1);
+  });
+
+  it('applies to a chunked body that declares no length', async () => {
+    const url = '/room/small/file';
+    for (const [size, status] of [[1001, 413], [1000, 201]] as const) {
+      const body = randomBytes(size);
+      if (!t.server.listening) await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
+      const { port } = t.server.address() as AddressInfo;
+      const got = await new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: url, headers: { 'transfer-encoding': 'chunked', ...user.headers({ method: 'POST', url, body }) } });
+        req.on('response', (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode!));
+        });
+        req.on('error', reject);
+        req.write(body.subarray(0, 500));
+        req.end(body.subarray(500));
+      });
+      expect([size, got]).toEqual([size, status]);
+    }
+    expect(await count()).toBe(2);
   });
 });

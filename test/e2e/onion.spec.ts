@@ -4,6 +4,8 @@ import { bencodeList, buildOnionEnvelope, onionEncrypt, onionKeyForClient, x2551
 import { binaryBody } from '../support/binary-body';
 import { OnionClient } from '../support/onion-client';
 import { RoomsService } from '../../src/rooms/rooms.service';
+import { ModerationService } from '../../src/moderation/moderation.service';
+import { UsersRepository } from '../../src/users/users.repository';
 import { signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -138,6 +140,51 @@ describe('onion requests', () => {
       const json = { data: data.toString('base64'), signature: randomBytes(64).toString('base64') };
       const reply = await v3(onion.v3({ method: 'POST', endpoint: '/room/onion-room/message', body: Buffer.from(JSON.stringify(json)) }, { signAs: alice }));
       expect(JSON.parse(reply.toString())).toMatchObject({ session_id: alice.blindedId, data: json.data });
+    });
+
+    it.each(['aes-gcm', 'xchacha20'] as const)('uploads and downloads a 10 MB file inside v4 requests (%s)', async (encType) => {
+      const file = randomBytes(t.config.uploadMaxBytes);
+      const up = await v4(
+        onion.v4(
+          { method: 'POST', endpoint: '/room/onion-room/file', headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': "attachment; filename*=UTF-8''big.bin" }, body: file },
+          { signAs: alice, encType },
+        ),
+      );
+      expect(up.code).toBe(201);
+      const id = (up.json as { id: number }).id;
+      const down = await v4(onion.v4({ method: 'GET', endpoint: `/room/onion-room/file/${id}` }, { signAs: alice, encType }));
+      expect(down.code).toBe(200);
+      expect(down.headers['content-type']).toBe('application/octet-stream');
+      expect(down.headers['content-disposition']).toBe("attachment; filename*=UTF-8''big.bin");
+      expect(down.raw.equals(file)).toBe(true);
+    }, 60_000);
+
+    it.each(['aes-gcm', 'xchacha20', 'v3'] as const)('runs a moderator /sequence (ban and delete all) through %s', async (via) => {
+      const system = (await t.app.get(UsersRepository).findById(0))!;
+      const room = await t.app.get(RoomsService).get('onion-room');
+      const mod = t.newClient();
+      const spammer = t.newClient();
+      await t.app.get(ModerationService).setModerator(system, mod.blindedId, { rooms: [room] }, { moderator: true });
+      t.clock.advance(20);
+      const post = { data: data.toString('base64'), signature: randomBytes(64).toString('base64') };
+      await signed(t.server, spammer, 'POST', '/room/onion-room/message', { json: post }).expect(201);
+      const sequence = Buffer.from(
+        JSON.stringify([
+          { method: 'POST', path: `/user/${spammer.blindedId}/ban`, json: { rooms: ['onion-room'], timeout: 86400 } },
+          { method: 'DELETE', path: `/room/onion-room/all/${spammer.blindedId}` },
+        ]),
+      );
+      const inner = { method: 'POST' as const, endpoint: '/sequence', headers: { 'Content-Type': 'application/json' }, body: sequence };
+      const results =
+        via === 'v3'
+          ? JSON.parse((await v3(onion.v3(inner, { signAs: mod }))).toString())
+          : (await v4(onion.v4(inner, { signAs: mod, encType: via }))).json;
+      expect(results).toEqual([
+        { code: 200, headers: { 'content-type': 'application/json' }, body: {} },
+        { code: 200, headers: { 'content-type': 'application/json' }, body: {} },
+      ]);
+      const res = await signed(t.server, spammer, 'GET', '/room/onion-room/messages/recent');
+      expect(res.status).toBe(403);
     });
 
     it('adds a reaction whose endpoint carries the raw UTF-8 emoji, as the desktop sends it', async () => {

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { MessagesModule } from '../messages/messages.module';
+import { RoomsModule } from '../rooms/rooms.module';
+import { UsersModule } from '../users/users.module';
+import { ModerationApiService } from './moderation-api.service';
+import { ModerationController } from './moderation.controller';
+import { ModerationModule } from './moderation.module';
+
+/** The moderation endpoints (§1.7); kept apart from ModerationModule, which the CLI loads. */
+@Module({
+  imports: [ModerationModule, RoomsModule, UsersModule, MessagesModule],
+  controllers: [ModerationController],
+  providers: [ModerationApiService],
+})
+export class ModerationHttpModule {}
