@@ -5,41 +5,15 @@
 // percentiles. Bounded: each scenario runs BENCH_SECONDS (default 10) with BENCH_CONNECTIONS
 // (default 20) connections, against 127.0.0.1 only.
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
-const path = require('node:path');
 const autocannon = require('autocannon');
-
-const ROOT = path.resolve(__dirname, '..');
-const dist = (p) => require(path.join(ROOT, 'dist/src', p));
+const { startServer } = require('./server');
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 20);
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(base) {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('server did not become ready');
-}
-
 /** A client that signs each request afresh (new nonce) like the Session desktop. */
-function signer(serverPk) {
-  const c = dist('crypto');
+function signer(c, serverPk) {
   const seed = crypto.randomBytes(32);
   const kp = c.blindedKeyPair(seed, serverPk);
   const pubkey = '15' + kp.publicKey.toString('hex');
@@ -63,8 +37,7 @@ function signer(serverPk) {
 }
 
 /** A desktop-style v4 onion request (aes-gcm, fresh ephemeral key) around a signed inner request. */
-function onionWrapper(serverPk, sign) {
-  const c = dist('crypto');
+function onionWrapper(c, serverPk, sign) {
   return (method, endpoint, body) => {
     const priv = crypto.randomBytes(32);
     const pub = c.x25519PublicKey(priv);
@@ -85,21 +58,11 @@ function run(name, base, request) {
 }
 
 async function main() {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  await dist('crypto').initCrypto();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-bench-'));
-  const port = await freePort();
-  const env = { ...process.env, SOGS_DATA_DIR: dataDir, SOGS_PORT: String(port), SOGS_LOG_LEVEL: 'warn', SOGS_BASE_URL: 'http://bench.example.org' };
-  const server = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  server.stderr.on('data', (d) => (stderr += d));
-  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer('bench');
+  const { base, serverPk } = server;
   try {
-    await waitHealthy(base);
-    execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/main.js'), 'rooms', 'add', 'bench', '--name', 'Bench'], { env, stdio: 'ignore' });
-    const serverPk = Buffer.from(/public key\s+([0-9a-f]{64})/.exec(stderr)[1], 'hex');
-    const sign = signer(serverPk);
-    const onion = onionWrapper(serverPk, sign);
+    const sign = signer(server.crypto, serverPk);
+    const onion = onionWrapper(server.crypto, serverPk, sign);
     const poll = Buffer.from(
       JSON.stringify([
         { method: 'GET', path: '/capabilities' },
@@ -141,9 +104,7 @@ async function main() {
     console.log(`${CONNECTIONS} connections, ${SECONDS} s per scenario, ${os.cpus().length} cores, database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
     console.table(rows);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

@@ -4,13 +4,10 @@
 // (default 4) signed uploads of the maximum size, ROUNDS (default 3) times, and reports the
 // process's resident set (VmRSS) and its peak (VmHWM) from /proc before and after.
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+const { startServer } = require('./server');
 
-const ROOT = path.resolve(__dirname, '..');
 const PARALLEL = Number(process.env.PARALLEL || 4);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 
@@ -21,20 +18,9 @@ const mem = (pid) => {
 };
 
 async function main() {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  const c = require(path.join(ROOT, 'dist/src/crypto'));
-  await c.initCrypto();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-upmem-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const env = { ...process.env, SOGS_DATA_DIR: dataDir, SOGS_PORT: String(port), SOGS_LOG_LEVEL: 'warn' };
-  const server = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  server.stderr.on('data', (d) => (stderr += d));
-  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer('up');
+  const { base, serverPk, crypto: c } = server;
   try {
-    for (let i = 0; i < 120 && !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 500));
-    execFileSync(process.execPath, [path.join(ROOT, 'dist/src/cli/main.js'), 'rooms', 'add', 'up'], { env, stdio: 'ignore' });
-    const serverPk = Buffer.from(/public key\s+([0-9a-f]{64})/.exec(stderr)[1], 'hex');
     const seed = crypto.randomBytes(32);
     const pubkey = '15' + c.blindedKeyPair(seed, serverPk).publicKey.toString('hex');
     const size = Number(process.env.SOGS_UPLOAD_MAX_BYTES || 10_000_000);
@@ -69,9 +55,7 @@ async function main() {
       { what: 'peak growth / bytes in flight', value: ((after.peak - before.peak) / inFlight).toFixed(2) },
     ]);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

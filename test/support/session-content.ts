@@ -1,5 +1,5 @@
-/** Builds a padded Session `Content` protobuf with a text body, as clients post it. */
-function varint(n: number): Buffer {
+/** Protobuf writing, just enough to build Session messages in tests. */
+export function varint(n: number): Buffer {
   const out: number[] = [];
   do {
     let b = n % 128;
@@ -9,8 +9,11 @@ function varint(n: number): Buffer {
   } while (n);
   return Buffer.from(out);
 }
-const field = (n: number, b: Buffer) => Buffer.concat([varint(n * 8 + 2), varint(b.length), b]);
+export const bytesField = (n: number, b: Buffer) => Buffer.concat([varint(n * 8 + 2), varint(b.length), b]);
+export const intField = (n: number, v: number) => Buffer.concat([varint(n * 8), varint(v)]);
+const field = bytesField;
 
+/** A padded Session `Content` protobuf with a text body, as clients post it. */
 export function sessionContent(body: string, displayName?: string): Buffer {
   const dataMessage = Buffer.concat([
     field(1, Buffer.from(body)),

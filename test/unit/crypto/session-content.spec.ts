@@ -1,18 +1,5 @@
 import { parseSessionContent, stripSessionPadding } from '../../../src/crypto';
-
-/** Minimal protobuf writer for building test messages. */
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
-}
-const bytesField = (field: number, b: Buffer) => Buffer.concat([varint(field * 8 + 2), varint(b.length), b]);
-const intField = (field: number, n: number) => Buffer.concat([varint(field * 8), varint(n)]);
+import { bytesField, intField } from '../../support/session-content';
 
 function content(body?: string, displayName?: string, attachments = 0): Buffer {
   const parts: Buffer[] = [];
