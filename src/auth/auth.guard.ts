@@ -5,10 +5,19 @@ import { User } from '../users/user';
 import { AuthService } from './auth.service';
 import { INTERNAL_REQUEST_HEADER, InternalRequests } from './internal-requests';
 
+export interface StreamedBody {
+  path: string;
+  size: number;
+  /** BLAKE2b-512 of the bytes; absent for an empty body (which is not signed). */
+  hash?: Buffer;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user, or null for an anonymous request (set by AuthGuard). */
     sogsUser?: User | null;
+    /** A body written to a temporary file as it arrived instead of being buffered (uploads). */
+    streamedBody?: StreamedBody;
   }
 }
 
@@ -45,6 +54,7 @@ export class AuthGuard implements CanActivate {
             url: req.url,
             headers: req.headers,
             body: Buffer.isBuffer(req.body) ? req.body : undefined,
+            bodyHash: req.streamedBody?.hash,
           });
     return true;
   }

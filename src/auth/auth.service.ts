@@ -21,6 +21,8 @@ export interface SignedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Exact body bytes; empty or undefined when there is none. */
   body: Buffer | undefined;
+  /** BLAKE2b-512 of a streamed body (uploads), which is not in memory. */
+  bodyHash?: Buffer;
 }
 
 /**
@@ -69,7 +71,7 @@ export class AuthService {
       target !== null &&
       verifyEd25519(
         h.signature,
-        signedMessage({ serverPk: this.serverKey.publicKey, nonce: h.nonce, timestamp: h.timestampText, method: req.method, ...target, body }),
+        signedMessage({ serverPk: this.serverKey.publicKey, nonce: h.nonce, timestamp: h.timestampText, method: req.method, ...target, body, bodyHash: req.bodyHash }),
         h.key,
       );
     if (!valid) throw new Unauthorized('Invalid authentication: X-SOGS-Signature verification failed');

@@ -16,6 +16,8 @@ export interface SignedRequestParts {
   query: string;
   /** Exact body bytes; empty when there is no body. */
   body: Uint8Array;
+  /** BLAKE2b-512 of a body that was hashed while it streamed past (then `body` is empty). */
+  bodyHash?: Uint8Array;
 }
 
 /**
@@ -34,6 +36,7 @@ export function signedMessage(parts: SignedRequestParts): Buffer {
     Buffer.from(method, 'utf8'),
     Buffer.from(query.length > 0 ? `${path}?${query}` : path, 'utf8'),
   ];
-  if (body.length > 0) pieces.push(blake2b(body, 64));
+  if (parts.bodyHash) pieces.push(parts.bodyHash);
+  else if (body.length > 0) pieces.push(blake2b(body, 64));
   return concatBytes(pieces);
 }

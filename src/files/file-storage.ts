@@ -13,6 +13,10 @@ export abstract class FileStorage {
   abstract get(key: string): Promise<Buffer | undefined>;
   /** Removes the bytes; a key that names nothing is not an error. */
   abstract remove(key: string): Promise<void>;
+  /** A new path for bytes still arriving (a streamed upload), on the same volume as the store. */
+  abstract incomingPath(): Promise<string>;
+  /** Takes a complete file from `incomingPath()` into the store under a new key. */
+  abstract adopt(incoming: string): Promise<string>;
 }
 
 /** Keys are `<random 128-bit hex>`; anything else read back from the database is refused. */
@@ -43,6 +47,19 @@ export class LocalFileStorage extends FileStorage {
 
   async remove(key: string): Promise<void> {
     await fs.rm(this.resolve(key), { force: true });
+  }
+
+  async incomingPath(): Promise<string> {
+    const dir = path.join(this.dir, 'incoming');
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    return path.join(dir, randomBytes(16).toString('hex'));
+  }
+
+  async adopt(incoming: string): Promise<string> {
+    if (path.dirname(incoming) !== path.join(this.dir, 'incoming')) throw new Error('not an incoming upload');
+    const key = randomBytes(16).toString('hex');
+    await fs.rename(incoming, this.resolve(key));
+    return key;
   }
 
   private resolve(key: string): string {

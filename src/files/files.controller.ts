@@ -1,7 +1,7 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
-import { pathInt, RawBody } from '../common/request-input';
+import { pathInt, rawBody } from '../common/request-input';
 import { User } from '../users/user';
 import { contentDisposition, uploadFilename } from './file-name';
 import { FileDownload, FilesService } from './files.service';
@@ -17,10 +17,14 @@ export class FilesController {
   async upload(
     @RequiredUser() user: User,
     @Param('token') token: string,
-    @RawBody() body: Buffer,
+    @Req() req: FastifyRequest,
     @Headers('content-disposition') disposition: string | undefined,
   ): Promise<{ id: number }> {
-    return { id: await this.files.upload(token, user, body, uploadFilename(disposition)) };
+    const name = uploadFilename(disposition);
+    const id = req.streamedBody
+      ? await this.files.uploadStreamed(token, user, req.streamedBody, name)
+      : await this.files.upload(token, user, rawBody(req), name);
+    return { id };
   }
 
   /** The trailing name is decoration for clients that want one; it is ignored. */

@@ -12,6 +12,7 @@ import { User } from '../users/user';
 import { FileStorage } from './file-storage';
 import { FilesRepository } from './files.repository';
 import { StoredFile } from './stored-file';
+import { StreamedBody } from '../auth/auth.guard';
 
 /** A fresh upload has this long to be attached to a post (§9.1). */
 export const UPLOAD_LIFETIME = 3600;
@@ -62,15 +63,31 @@ export class FilesService implements OnModuleInit {
     }
   }
 
+  /** A direct upload whose body was streamed to a temporary file (never held in memory). */
+  async uploadStreamed(token: string, user: User, body: StreamedBody, filename: string | null): Promise<number> {
+    const room = await this.rooms.get(token);
+    await this.permissions.require(room, user, 'upload');
+    this.checkSize(body.size);
+    return this.record(room, user, await this.storage.adopt(body.path), body.size, filename);
+  }
+
+  /** Where a streamed upload is written while it arrives. */
+  incomingPath(): Promise<string> {
+    return this.storage.incomingPath();
+  }
+
   /** Stores the bytes as an upload that expires in an hour unless something claims it. */
   async store(room: Room, user: User, data: Buffer, filename: string | null): Promise<number> {
-    const key = await this.storage.put(data);
+    return this.record(room, user, await this.storage.put(data), data.length, filename);
+  }
+
+  private async record(room: Room, user: User, key: string, size: number, filename: string | null): Promise<number> {
     const now = this.clock.now();
     try {
       return await this.repo.insert({
         room: room.id,
         uploader: user.id,
-        size: data.length,
+        size,
         uploaded: now,
         expiry: now + UPLOAD_LIFETIME,
         filename,

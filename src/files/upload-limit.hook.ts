@@ -1,15 +1,21 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { FilesService } from './files.service';
 
 const UPLOAD_ROUTE = '/room/:token/file';
 
 /**
- * Refuses an upload whose declared `Content-Length` is over the limit before its body is read:
- * the global body limit leaves room for onion framing, so without this an oversized file would be
- * buffered whole first. Bodies without a length (chunked), and uploads inside batch or onion
- * requests, are checked by FilesService once they are in memory.
+ * Uploads are written to a temporary file as they arrive, hashed on the way for the request
+ * signature, and never held in memory: Fastify's parser is handed an empty body and the handler
+ * takes the file (`req.streamedBody`). A declared `Content-Length` over the limit is refused
+ * before anything is read; a body that grows past it is cut off with the same 413. The temporary
+ * file is removed when the response is sent unless the upload was stored.
  */
 @Injectable()
 export class UploadLimitHook implements OnModuleInit {
@@ -22,11 +28,37 @@ export class UploadLimitHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return; // the admin CLI has no HTTP server
     fastify.addHook('preParsing', async (req, _reply, payload) => {
-      if (req.method === 'POST' && req.routeOptions.url === UPLOAD_ROUTE) {
-        const declared = Number(req.headers['content-length']);
-        if (Number.isFinite(declared)) this.files.checkSize(declared);
+      if (req.method !== 'POST' || req.routeOptions.url !== UPLOAD_ROUTE) return payload;
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared)) this.files.checkSize(declared);
+      const path = await this.files.incomingPath();
+      const hash = createHash('blake2b512');
+      let size = 0;
+      const meter = new Transform({
+        transform: (chunk: Buffer, _enc, done) => {
+          size += chunk.length;
+          try {
+            this.files.checkSize(size);
+          } catch (err) {
+            return done(err as Error);
+          }
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(payload, meter, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      } catch (err) {
+        await rm(path, { force: true });
+        throw err;
       }
-      return payload;
+      req.streamedBody = { path, size, hash: size ? hash.digest() : undefined };
+      const empty = Readable.from([]) as Readable & { receivedEncodedLength?: number };
+      empty.receivedEncodedLength = size; // what Fastify compares with Content-Length
+      return empty;
+    });
+    fastify.addHook('onResponse', async (req) => {
+      if (req.streamedBody) await rm(req.streamedBody.path, { force: true });
     });
   }
 }
