@@ -15,7 +15,7 @@ const UPLOAD_ROUTE = '/room/:token/file';
  * signature, and never held in memory: Fastify's parser is handed an empty body and the handler
  * takes the file (`req.streamedBody`). A declared `Content-Length` over the limit is refused
  * before anything is read; a body that grows past it is cut off with the same 413. The temporary
- * file is removed when the response is sent unless the upload was stored.
+ * file is removed before the response is sent unless the upload was stored.
  */
 @Injectable()
 export class UploadLimitHook implements OnModuleInit {
@@ -57,8 +57,10 @@ export class UploadLimitHook implements OnModuleInit {
       empty.receivedEncodedLength = size; // what Fastify compares with Content-Length
       return empty;
     });
-    fastify.addHook('onResponse', async (req) => {
+    // Before the reply leaves, so nothing is left behind once the client has its answer.
+    fastify.addHook('onSend', async (req, _reply, payload) => {
       if (req.streamedBody) await rm(req.streamedBody.path, { force: true });
+      return payload;
     });
   }
 }
