@@ -4,28 +4,39 @@ import { BatchModule } from './batch/batch.module';
 import { CapabilitiesModule } from './capabilities/capabilities.module';
 import { CoreModule } from './core/core.module';
 import { Runtime } from './core/runtime';
-import { JobsModule } from './jobs/jobs.module';
-import { MessagesModule } from './messages/messages.module';
 import { DmModule } from './dm/dm.module';
 import { FilesModule } from './files/files.module';
-import { WebModule } from './web/web.module';
-import { OnionModule } from './onion-endpoint/onion.module';
 import { HealthModule } from './health/health.module';
-import { ModerationModule } from './moderation/moderation.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MessagesModule } from './messages/messages.module';
 import { ModerationHttpModule } from './moderation/moderation-http.module';
-import { RoomsModule } from './rooms/rooms.module';
+import { ModerationModule } from './moderation/moderation.module';
+import { OnionModule } from './onion-endpoint/onion.module';
 import { RoomsHttpModule } from './rooms/rooms-http.module';
+import { RoomsModule } from './rooms/rooms.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
 export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, FilesModule];
 
+/** Endpoints: only the HTTP server has these. */
+const HTTP_MODULES = [
+  AuthModule,
+  HealthModule,
+  CapabilitiesModule,
+  RoomsHttpModule,
+  MessagesModule,
+  ModerationHttpModule,
+  DmModule,
+  BatchModule,
+  OnionModule,
+  WebModule,
+];
+
 @Module({})
 export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, AuthModule, HealthModule, CapabilitiesModule, RoomsHttpModule, DmModule, MessagesModule, ModerationHttpModule, BatchModule, WebModule, OnionModule],
-    };
+    return { module: AppModule, imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, ...HTTP_MODULES] };
   }
 }
