@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { FilesService } from '../files/files.service';
+import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { ModerationService, Scope } from '../moderation/moderation.service';
 import { Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
@@ -25,6 +26,9 @@ export class CliContext {
   }
   get moderation(): ModerationService {
     return this.app.get(ModerationService);
+  }
+  get filters(): ContentFilterService {
+    return this.app.get(ContentFilterService);
   }
   get migrator(): Migrator {
     return new Migrator(this.app.get(Db));

@@ -2,6 +2,9 @@
  * Every setting the server reads, with its environment variable, default, validation and a
  * one-line description. The README's configuration table lists the same entries.
  */
+import * as fs from 'node:fs';
+import { ALPHABETS } from '../moderation/filters/alphabets';
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface Setting<T> {
@@ -95,6 +98,37 @@ export function oneOf<T extends string>(env: string, def: T, values: readonly T[
   };
 }
 
+/** A comma- or space-separated list of names from `values` (empty = none). */
+export function listOf<T extends string>(env: string, values: readonly T[], description: string): Setting<T[]> {
+  return {
+    env,
+    default: '',
+    description,
+    parse(raw) {
+      const parsed = parseNameList(raw, values);
+      return typeof parsed === 'string' ? bad(parsed) : ok(parsed);
+    },
+  };
+}
+
+/** Names separated by commas or spaces, each one of `values`, without repeats; a string is the problem. */
+export function parseNameList<T extends string>(raw: string, values: readonly T[]): T[] | string {
+  const names = raw.toLowerCase().split(/[\s,]+/).filter(Boolean);
+  const unknown = names.filter((n) => !values.includes(n as T));
+  if (unknown.length) return `expected names from ${values.join(', ')}, got "${unknown.join(', ')}"`;
+  return values.filter((v) => names.includes(v));
+}
+
+function checkReadableFile(v: string): string | null {
+  if (v === '') return null;
+  try {
+    fs.accessSync(v, fs.constants.R_OK);
+    return fs.statSync(v).isFile() ? null : `"${v}" is not a file`;
+  } catch (err) {
+    return `cannot read "${v}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+}
+
 function checkBaseUrl(v: string): string | null {
   let u: URL;
   try {
@@ -154,6 +188,25 @@ export const SETTINGS = {
     3600,
     'Seconds between cleanup rounds (expiries, bans, schedules); 0 = this instance never runs them.',
   ),
+  profanityFilter: bool('SOGS_PROFANITY_FILTER', false, 'Filter posts containing profanity (per room: rooms update TOKEN --profanity on|off|default).'),
+  profanitySilent: bool(
+    'SOGS_PROFANITY_SILENT',
+    true,
+    'Accept a profane post but show it to nobody (true), or refuse it with 429 (false).',
+  ),
+  profanityWordsFile: text(
+    'SOGS_PROFANITY_WORDS_FILE',
+    '',
+    'File of words and phrases (one per line, # comments) replacing the built-in profanity list.',
+    checkReadableFile,
+  ),
+  alphabetFilters: listOf(
+    'SOGS_ALPHABET_FILTERS',
+    ALPHABETS,
+    `Filter posts written in these alphabets: any of ${ALPHABETS.join(', ')} (comma-separated; empty = none).`,
+  ),
+  alphabetSilent: bool('SOGS_ALPHABET_SILENT', true, 'Accept an alphabet-filtered post but show it to nobody (true), or refuse it with 429 (false).'),
+  filterMods: bool('SOGS_FILTER_MODS', false, 'Apply the content filters to moderators and admins too.'),
   showIndex: bool('SOGS_HTTP_SHOW_INDEX', true, 'Serve the public room list page at /.'),
   showRecent: bool('SOGS_HTTP_SHOW_RECENT', true, 'Show recent messages on room pages.'),
 } as const;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEnv } from 'node:util';
+import type { Alphabet } from '../moderation/filters/alphabets';
 import { SETTINGS, Setting, SettingValue } from './config.schema';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
@@ -35,6 +36,19 @@ export interface AppConfig {
   cleanupInterval: number;
   showIndex: boolean;
   showRecent: boolean;
+  /** Server-wide content filters (§7.8); rooms may override all but filterMods. */
+  filters: FilterDefaults;
+}
+
+export interface FilterDefaults {
+  profanity: boolean;
+  profanitySilent: boolean;
+  /** Absolute path of a replacement word list, or null for the built-in one. */
+  profanityWordsFile: string | null;
+  alphabets: Alphabet[];
+  alphabetSilent: boolean;
+  /** Moderators and admins are exempt unless this is set. */
+  mods: boolean;
 }
 
 export const CONFIG = Symbol('CONFIG');
@@ -87,6 +101,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cleanupInterval: r.cleanupInterval,
     showIndex: r.showIndex,
     showRecent: r.showRecent,
+    filters: {
+      profanity: r.profanityFilter,
+      profanitySilent: r.profanitySilent,
+      profanityWordsFile: r.profanityWordsFile ? path.resolve(r.profanityWordsFile) : null,
+      alphabets: r.alphabetFilters,
+      alphabetSilent: r.alphabetSilent,
+      mods: r.filterMods,
+    },
   };
 }
 

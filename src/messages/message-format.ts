@@ -39,6 +39,8 @@ export interface MessageJson {
   whisper_mods?: boolean;
   whisper_to?: string;
   reactions?: Reactions;
+  /** Only in the poster's own POST response, when the post was silently filtered. */
+  filtered?: true;
 }
 
 /** One reaction of a message as loaded: rows come in `index` order per message. */

@@ -30,6 +30,8 @@ export interface NewMessage {
   signature: Buffer;
   whisper: number | null;
   whisperMods: boolean;
+  /** Silently filtered (§7.8): stored, counted, shown to nobody. */
+  filtered: boolean;
 }
 
 @Injectable()
@@ -72,9 +74,9 @@ export class MessagesRepository {
   insert(m: NewMessage, sql: Sql): Promise<{ id: number; seqno: number }> {
     return sql
       .one<{ id: number; seqno: number }>(
-        `INSERT INTO messages (room, "user", posted, data, data_size, signature, whisper, whisper_mods)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, seqno`,
-        [m.room, m.user, m.posted, m.data, m.data.length, m.signature, m.whisper, m.whisperMods],
+        `INSERT INTO messages (room, "user", posted, data, data_size, signature, whisper, whisper_mods, filtered)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, seqno`,
+        [m.room, m.user, m.posted, m.data, m.data.length, m.signature, m.whisper, m.whisperMods, m.filtered],
       )
       .then((row) => row!);
   }

@@ -5,6 +5,7 @@ import { Forbidden, NotFound, RateLimited } from '../common/errors';
 import { Db } from '../database/db';
 import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
+import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
 import { RoomActivityService } from '../rooms/room-activity.service';
@@ -37,6 +38,7 @@ export class MessagesService {
     private readonly permissions: PermissionsService,
     private readonly activity: RoomActivityService,
     private readonly users: UsersService,
+    private readonly filters: ContentFilterService,
     private readonly db: Db,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -63,19 +65,41 @@ export class MessagesService {
     return (await this.present([row], viewer, reactors))[0];
   }
 
-  /** §1.5 order: write 403 → data/signature 400 → whisper 403 → rate limit 429 (admins exempt) → insert. */
+  /**
+   * §1.5 order: write 403 → data/signature 400 → whisper 403 → content filters (429 or silently
+   * filtered) → rate limit 429 (admins exempt) → insert.
+   */
   async post(token: string, user: User, body: Record<string, unknown>): Promise<MessageJson> {
     const room = await this.rooms.get(token);
     const perms = await this.permissions.require(room, user, 'write');
     const input = parsePost(body);
     const whispering = input.whisperTo !== null || input.whisperMods;
     if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
+    const filtered = this.applyFilters(room, input.data, perms.moderator);
     const recipient = input.whisperTo === null ? null : await this.users.resolveTarget(input.whisperTo);
-    return retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, perms.admin, input, recipient, tx)));
+    return retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, perms.admin, input, recipient, filtered, tx)));
   }
 
-  /** Rate limit and insert in one transaction: the room lock makes the count exact for concurrent posts. */
-  private async insert(room: Room, user: User, exempt: boolean, input: PostInput, recipient: User | null, tx: Sql): Promise<MessageJson> {
+  /** Whether the content is to be stored silently filtered; a 429 when the filter refuses it. */
+  private applyFilters(room: Room, data: Buffer, moderator: boolean): boolean {
+    const verdict = this.filters.check(room, data, moderator);
+    if (verdict && !verdict.silent) throw new RateLimited(`filtration rejected message (${verdict.kind})`);
+    return verdict !== null;
+  }
+
+  /**
+   * Rate limit and insert in one transaction: the room lock makes the count exact for concurrent
+   * posts. A filtered post counts towards the limit but attaches no files: they expire as unused.
+   */
+  private async insert(
+    room: Room,
+    user: User,
+    exempt: boolean,
+    input: PostInput,
+    recipient: User | null,
+    filtered: boolean,
+    tx: Sql,
+  ): Promise<MessageJson> {
     const now = this.clock.now();
     if (!exempt) {
       await this.repo.lockRoom(room.id, tx);
@@ -85,10 +109,10 @@ export class MessagesService {
     }
     const whisper = recipient?.id ?? null;
     const created = await this.repo.insert(
-      { room: room.id, user: user.id, posted: now, data: input.data, signature: input.signature, whisper, whisperMods: input.whisperMods },
+      { room: room.id, user: user.id, posted: now, data: input.data, signature: input.signature, whisper, whisperMods: input.whisperMods, filtered },
       tx,
     );
-    await this.attachFiles(room, user, created.id, input.files, now, tx);
+    if (!filtered) await this.attachFiles(room, user, created.id, input.files, now, tx);
     const row: MessageRow = {
       id: created.id,
       session_id: user.session_id,
@@ -100,14 +124,20 @@ export class MessagesService {
       whisper_mods: input.whisperMods,
       whisper_to: recipient?.session_id ?? null,
     };
-    return toMessageJson(row, undefined);
+    const json = toMessageJson(row, undefined);
+    if (filtered) json.filtered = true;
+    return json;
   }
 
-  /** Only the author edits, whatever their role; whisper flags stay as posted. */
+  /**
+   * Only the author edits, whatever their role; whisper flags stay as posted. The filters come
+   * before the message is looked up; a silently filtered edit changes nothing and answers 200.
+   */
   async edit(token: string, user: User, id: number, body: Record<string, unknown>): Promise<Record<string, never>> {
     const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, 'write');
+    const perms = await this.permissions.require(room, user, 'write');
     const input = parseMessageContent(body);
+    if (this.applyFilters(room, input.data, perms.moderator)) return {};
     await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const message = await this.repo.lockForChange(room.id, id, tx);

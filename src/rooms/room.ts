@@ -14,6 +14,19 @@ export interface Room {
   upload: boolean;
   /** Refuse DMs from users banned here (and everywhere else they meet the recipient). */
   dm_refuse_banned: boolean;
+  /** Content filter settings of this room (§7.8); null = the server-wide setting. */
+  profanity_filter: boolean | null;
+  profanity_silent: boolean | null;
+  alphabet_filters: string[] | null;
+  alphabet_silent: boolean | null;
+}
+
+/** The per-room filter settings a CLI update may change; null returns one to the server setting. */
+export interface RoomFilterChanges {
+  profanity_filter?: boolean | null;
+  profanity_silent?: boolean | null;
+  alphabet_filters?: string[] | null;
+  alphabet_silent?: boolean | null;
 }
 
 export type Permission = 'read' | 'accessible' | 'write' | 'upload';

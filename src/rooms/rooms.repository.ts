@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
-import { PermissionFlags, Room } from './room';
+import { PermissionFlags, Room, RoomFilterChanges } from './room';
 
 const COLUMNS = `id, token, name, description, image, created, message_sequence, info_updates, active_users,
-  read, accessible, write, upload, dm_refuse_banned`;
+  read, accessible, write, upload, dm_refuse_banned, profanity_filter, profanity_silent, alphabet_filters, alphabet_silent`;
 
 @Injectable()
 export class RoomsRepository {
@@ -35,7 +35,7 @@ export class RoomsRepository {
 
   async update(
     id: number,
-    changes: { name?: string; description?: string | null; image?: number; dm_refuse_banned?: boolean } & PermissionFlags,
+    changes: { name?: string; description?: string | null; image?: number; dm_refuse_banned?: boolean } & PermissionFlags & RoomFilterChanges,
     sql: Sql = this.db,
   ): Promise<Room> {
     const sets: string[] = [];

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { InvalidInput, NotFound } from '../common/errors';
 import { Db } from '../database/db';
 import { ServerKey } from '../keys/server-key';
-import { cleanRoomDescription, cleanRoomName, PermissionFlags, Room, ROOM_TOKEN } from './room';
+import { cleanRoomDescription, cleanRoomName, PermissionFlags, Room, RoomFilterChanges, ROOM_TOKEN } from './room';
 import { RoomsRepository } from './rooms.repository';
 
 export class RoomExists extends InvalidInput {}
@@ -62,7 +62,7 @@ export class RoomsService {
   /** Name and description are cleaned of control characters; defaults change without an info bump. */
   async update(
     token: string,
-    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean } & PermissionFlags,
+    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean } & PermissionFlags & RoomFilterChanges,
   ): Promise<Room> {
     const room = await this.get(token);
     const name = changes.name === undefined ? undefined : cleanRoomName(changes.name);
@@ -77,6 +77,10 @@ export class RoomsService {
       write: changes.write,
       upload: changes.upload,
       dm_refuse_banned: changes.dmRefuseBanned,
+      profanity_filter: changes.profanity_filter,
+      profanity_silent: changes.profanity_silent,
+      alphabet_filters: changes.alphabet_filters,
+      alphabet_silent: changes.alphabet_silent,
     });
   }
 

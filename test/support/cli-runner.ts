@@ -17,6 +17,11 @@ export async function cli(t: TestApp, ...argv: string[]): Promise<CliResult> {
     SOGS_BASE_URL: t.config.baseUrl,
     SOGS_LOG_LEVEL: 'error',
     SOGS_REQUIRE_BLIND_KEYS: t.config.requireBlindKeys ? 'yes' : 'no',
+    // The server-wide filters, which `rooms list` shows beside each room's own settings.
+    SOGS_PROFANITY_FILTER: String(t.config.filters.profanity),
+    SOGS_PROFANITY_SILENT: String(t.config.filters.profanitySilent),
+    SOGS_ALPHABET_FILTERS: t.config.filters.alphabets.join(','),
+    SOGS_ALPHABET_SILENT: String(t.config.filters.alphabetSilent),
   };
   const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };

@@ -91,3 +91,38 @@ describe('loadEnvFile', () => {
     expect(() => loadEnvFile({ SOGS_ENV_FILE: '/nonexistent/sogs.env' })).toThrow(ConfigError);
   });
 });
+
+describe('content filter settings', () => {
+  it('are off by default, silent when on, and leave moderators alone', () => {
+    expect(loadConfig({}).filters).toEqual({
+      profanity: false,
+      profanitySilent: true,
+      profanityWordsFile: null,
+      alphabets: [],
+      alphabetSilent: true,
+      mods: false,
+    });
+  });
+
+  it('read alphabet lists separated by commas or spaces, in the checking order', () => {
+    expect(loadConfig({ SOGS_ALPHABET_FILTERS: 'Cyrillic, arabic  persian' }).filters.alphabets).toEqual(['persian', 'arabic', 'cyrillic']);
+  });
+
+  it('refuse an unknown alphabet and an unreadable word file, naming both', () => {
+    try {
+      loadConfig({ SOGS_ALPHABET_FILTERS: 'latin,cyrillic', SOGS_PROFANITY_WORDS_FILE: '/nonexistent/words.txt' });
+      throw new Error('no error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        'SOGS_PROFANITY_WORDS_FILE: cannot read "/nonexistent/words.txt" (ENOENT)',
+        'SOGS_ALPHABET_FILTERS: expected names from persian, arabic, cyrillic, got "latin"',
+      ]);
+    }
+  });
+
+  it('resolve the word file to an absolute path', () => {
+    const c = loadConfig({ SOGS_PROFANITY_WORDS_FILE: 'package.json' });
+    expect(c.filters.profanityWordsFile).toBe(path.resolve('package.json'));
+  });
+});

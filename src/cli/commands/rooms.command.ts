@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
+import { parseNameList } from '../../config/config.schema';
+import { ALPHABETS } from '../../moderation/filters/alphabets';
+import { RoomFilters } from '../../moderation/filters/content-filter.service';
+import { PermissionFlags, Permission, PERMISSIONS, Room } from '../../rooms/room';
 import { parse, permissionLetters, UsageError } from '../args';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
 sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off] [--image PATH]
+    [--profanity on|off|default] [--profanity-silent on|off|default]
+    [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -47,7 +52,15 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
       return 0;
     }
     case 'update': {
-      const { values, positionals } = parse(rest, { ...ROOM_OPTIONS, 'dm-refuse-banned': { type: 'string' }, image: { type: 'string' } });
+      const { values, positionals } = parse(rest, {
+        ...ROOM_OPTIONS,
+        'dm-refuse-banned': { type: 'string' },
+        image: { type: 'string' },
+        profanity: { type: 'string' },
+        'profanity-silent': { type: 'string' },
+        alphabets: { type: 'string' },
+        'alphabet-silent': { type: 'string' },
+      });
       const token = single(positionals, 'rooms update TOKEN');
       // Read before anything changes, so a bad path leaves the room as it was.
       const image = values.image === undefined ? undefined : readImage(values.image);
@@ -55,12 +68,14 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         name: values.name,
         description: unescape(values.description),
         dmRefuseBanned: onOff(values['dm-refuse-banned'], '--dm-refuse-banned'),
+        profanity_filter: onOffDefault(values.profanity, '--profanity'),
+        profanity_silent: onOffDefault(values['profanity-silent'], '--profanity-silent'),
+        alphabet_filters: alphabets(values.alphabets),
+        alphabet_silent: onOffDefault(values['alphabet-silent'], '--alphabet-silent'),
         ...defaults(values),
       };
       const nothing = Object.values(changes).every((v) => v === undefined);
-      if (nothing && !image) {
-        throw new UsageError('nothing to update: give --name, --description, --grant, --revoke, --dm-refuse-banned or --image');
-      }
+      if (nothing && !image) throw new UsageError('nothing to update: see sogs help rooms for the options');
       const room = nothing ? await ctx.rooms.get(token) : await ctx.rooms.update(token, changes);
       if (image) {
         const id = await ctx.files.setRoomImage(room.token, await ctx.actor(), image.data, image.name);
@@ -89,6 +104,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         if (room.description) ctx.out(`  description:  ${room.description.replace(/\n/g, '\n                ')}`);
         ctx.out(`  join URL:     ${ctx.rooms.joinUrl(room)}`);
         ctx.out(`  defaults:     ${describeDefaults(room)}`);
+        ctx.out(`  filters:      ${describeFilters(ctx.filters.forRoom(room), room)}`);
         ctx.out(`  active users: ${room.active_users}`);
         if (values.verbose) {
           const stats = await ctx.rooms.stats(room);
@@ -117,6 +133,33 @@ function readImage(file: string): { data: Buffer; name: string } {
 
 function describeDefaults(room: Record<Permission, boolean>): string {
   return PERMISSIONS.map((p) => `${p}=${room[p] ? 'yes' : 'no'}`).join(' ');
+}
+
+/** Each filter setting, marked "(server)" where the room follows the server-wide setting. */
+function describeFilters(f: RoomFilters, room: Room): string {
+  const from = (own: unknown) => (own === null ? ' (server)' : '');
+  const mode = (silent: boolean, own: boolean | null) => `, ${silent ? 'silent' : 'refuse'}${from(own)}`;
+  const profanity = `${f.profanity ? 'on' : 'off'}${from(room.profanity_filter)}${f.profanity ? mode(f.profanitySilent, room.profanity_silent) : ''}`;
+  const alphabets = f.alphabets.length
+    ? `${f.alphabets.join(',')}${from(room.alphabet_filters)}${mode(f.alphabetSilent, room.alphabet_silent)}`
+    : `none${from(room.alphabet_filters)}`;
+  return `profanity ${profanity}; alphabets ${alphabets}`;
+}
+
+/** on/off sets the room's own value; default returns it to the server-wide setting (null). */
+function onOffDefault(value: string | undefined, option: string): boolean | null | undefined {
+  if (value === 'default') return null;
+  if (value === undefined || value === 'on' || value === 'off') return onOff(value, option);
+  throw new UsageError(`${option} takes on, off or default, got "${value}"`);
+}
+
+function alphabets(value: string | undefined): string[] | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'default') return null;
+  if (value === 'none') return [];
+  const parsed = parseNameList(value, ALPHABETS);
+  if (typeof parsed === 'string' || !parsed.length) throw new UsageError(`--alphabets takes none, default or a list from ${ALPHABETS.join(',')}`);
+  return parsed;
 }
 
 function onOff(value: string | undefined, option: string): boolean | undefined {
