@@ -17,6 +17,7 @@ import { MIGRATIONS_HELP, migrationsCommand } from './commands/migrations.comman
 import { MODERATORS_HELP, moderatorsCommand } from './commands/moderators.command';
 import { PERMISSIONS_HELP, permissionsCommand } from './commands/permissions.command';
 import { ROOMS_HELP, roomsCommand } from './commands/rooms.command';
+import { LOG_HELP, logCommand } from './commands/log.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   permissions: permissionsCommand,
   bans: bansCommand,
   users: usersCommand,
+  log: logCommand,
   migrations: migrationsCommand,
   key: async (ctx, argv) => {
     if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
@@ -42,6 +44,7 @@ ${MODERATORS_HELP}
 ${PERMISSIONS_HELP}
 ${BANS_HELP}
 ${USERS_HELP}
+${LOG_HELP}
 ${MIGRATIONS_HELP}
 sogs key   (print the server public key)
 

@@ -207,6 +207,7 @@ export const SETTINGS = {
   ),
   alphabetSilent: bool('SOGS_ALPHABET_SILENT', true, 'Accept an alphabet-filtered post but show it to nobody (true), or refuse it with 429 (false).'),
   filterMods: bool('SOGS_FILTER_MODS', false, 'Apply the content filters to moderators and admins too.'),
+  moderationLogDays: days('SOGS_MODERATION_LOG_DAYS', 365, 'How long the moderation audit log is kept, in days (0 = forever).'),
   showIndex: bool('SOGS_HTTP_SHOW_INDEX', true, 'Serve the public room list page at /.'),
   showRecent: bool('SOGS_HTTP_SHOW_RECENT', true, 'Show recent messages on room pages.'),
 } as const;

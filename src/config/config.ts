@@ -36,6 +36,8 @@ export interface AppConfig {
   cleanupInterval: number;
   showIndex: boolean;
   showRecent: boolean;
+  /** Seconds the moderation audit log is kept; 0 = forever. */
+  moderationLogRetention: number;
   /** Server-wide content filters (§7.8); rooms may override all but filterMods. */
   filters: FilterDefaults;
 }
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cleanupInterval: r.cleanupInterval,
     showIndex: r.showIndex,
     showRecent: r.showRecent,
+    moderationLogRetention: r.moderationLogDays,
     filters: {
       profanity: r.profanityFilter,
       profanitySilent: r.profanitySilent,

@@ -107,7 +107,7 @@ export class FilesService implements OnModuleInit {
     const room = await this.rooms.get(token);
     this.checkSize(data.length);
     const id = await this.store(room, owner, data, filename);
-    await this.rooms.setImage(room, id);
+    await this.rooms.setImage(room, id, owner);
     return id;
   }
 

@@ -5,6 +5,7 @@ import { Forbidden, NotFound, RateLimited } from '../common/errors';
 import { Db } from '../database/db';
 import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
+import { ModerationLogRepository } from '../moderation/moderation-log.repository';
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
@@ -39,6 +40,7 @@ export class MessagesService {
     private readonly activity: RoomActivityService,
     private readonly users: UsersService,
     private readonly filters: ContentFilterService,
+    private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -160,7 +162,11 @@ export class MessagesService {
         const message = await this.repo.lockForChange(room.id, id, tx);
         if (!message || message.deleted) throw new NotFound('Message not found');
         if (message.user !== user.id && !perms.moderator) throw new Forbidden('You can only delete your own messages');
-        await this.repo.softDelete(id, this.clock.now(), tx);
+        const now = this.clock.now();
+        await this.repo.softDelete(id, now, tx);
+        if (message.user !== user.id) {
+          await this.log.record({ at: now, actor: user.id, action: 'delete_message', target: message.user, room: room.id, details: { message: id } }, tx);
+        }
       }),
     );
     return {};
@@ -178,8 +184,12 @@ export class MessagesService {
     }
     return retryOnConflict(() =>
       this.db.transaction(async (tx) => {
-        const deleted = await this.repo.softDeleteAllBy(room.id, target.id, this.clock.now(), tx);
+        const now = this.clock.now();
+        const deleted = await this.repo.softDeleteAllBy(room.id, target.id, now, tx);
         await this.repo.expireUploadsOf(room.id, target.id, tx);
+        if (deleted && actor.id !== target.id) {
+          await this.log.record({ at: now, actor: actor.id, action: 'delete_all', target: target.id, room: room.id, details: { messages: deleted } }, tx);
+        }
         return deleted;
       }),
     );

@@ -4,6 +4,7 @@ import { NotFound } from '../common/errors';
 import { Db } from '../database/db';
 import { retryOnConflict, RETRY_WITH_FOREIGN_KEY, sqlState } from '../database/retry';
 import { Sql } from '../database/sql';
+import { ModerationLogRepository } from '../moderation/moderation-log.repository';
 import { RoomCheck, PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
@@ -26,6 +27,7 @@ export class ReactionsService {
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsService,
     private readonly permissions: PermissionsService,
+    private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
@@ -57,7 +59,14 @@ export class ReactionsService {
   async removeAll(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: number; seqno: number }> {
     const room = await this.open(token, user, 'moderator');
     const reaction = rawReaction === undefined ? null : validReaction(rawReaction);
-    return this.changeRegular(room, messageId, async (tx) => ({ removed: await this.repo.removeAll(messageId, reaction, tx) }));
+    return this.changeRegular(room, messageId, async (tx) => {
+      const removed = await this.repo.removeAll(messageId, reaction, tx);
+      if (removed) {
+        const details = reaction === null ? { message: messageId, removed } : { message: messageId, reaction, removed };
+        await this.log.record({ at: this.clock.now(), actor: user.id, action: 'remove_reactions', room: room.id, details }, tx);
+      }
+      return { removed };
+    });
   }
 
   /** `[session_id, at]` pairs, oldest first; `limit` 0 = all of them. */

@@ -5,11 +5,13 @@ import { UsersModule } from '../users/users.module';
 import { ModerationApiService } from './moderation-api.service';
 import { ModerationController } from './moderation.controller';
 import { ModerationModule } from './moderation.module';
+import { ModeratorToolsController } from './moderator-tools.controller';
+import { ModeratorToolsService } from './moderator-tools.service';
 
-/** The moderation endpoints (§1.7); kept apart from ModerationModule, which the CLI loads. */
+/** The moderation endpoints (§1.7) and the moderator tools; kept apart from ModerationModule, which the CLI loads. */
 @Module({
   imports: [ModerationModule, RoomsModule, UsersModule, MessagesModule],
-  controllers: [ModerationController],
-  providers: [ModerationApiService],
+  controllers: [ModerationController, ModeratorToolsController],
+  providers: [ModerationApiService, ModeratorToolsService],
 })
 export class ModerationHttpModule {}

@@ -6,6 +6,7 @@ import { Sql } from '../database/sql';
 import { Permission, Room } from '../rooms/room';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { ModerationAction, ModerationLogRepository } from './moderation-log.repository';
 import { BanRow, DueBanChange, DuePermissionChange, ModerationRepository, ModeratorRow } from './moderation.repository';
 import { PermissionsService } from './permissions.service';
 
@@ -28,6 +29,15 @@ export function checkRoleChange(change: RoleChange): { admin: boolean | null; mo
 }
 
 /** Permission overrides: true/false sets one, null returns it to the room default. */
+/** The audit log's names for a role change of §8.2's table. */
+function roleActions(admin: boolean | null, moderator: boolean | null): ModerationAction[] {
+  if (admin === true) return ['appoint_admin'];
+  if (moderator === false) return ['dismiss_moderator'];
+  const actions: ModerationAction[] = admin === false ? ['dismiss_admin'] : [];
+  if (moderator === true) actions.push('appoint_moderator');
+  return actions;
+}
+
 export type PermissionChange = Partial<Record<Permission, boolean | null>>;
 
 /** Values a scheduled change may set (`accessible` cannot be scheduled). */
@@ -39,9 +49,27 @@ export class ModerationService {
     private readonly repo: ModerationRepository,
     private readonly permissions: PermissionsService,
     private readonly users: UsersService,
+    private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
+
+  /** Records one action per room of the scope (or one server-wide), in the caller's transaction. */
+  private async record(
+    tx: Sql,
+    actor: User | null,
+    action: ModerationAction,
+    target: User | number,
+    rooms: (Room | number)[] | null,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    const at = this.clock.now();
+    const targetId = typeof target === 'number' ? target : target.id;
+    for (const room of rooms ?? [null]) {
+      const roomId = room === null ? null : typeof room === 'number' ? room : room.id;
+      await this.log.record({ at, actor: actor?.id ?? null, action, target: targetId, room: roomId, details }, tx);
+    }
+  }
 
   /** Appoints or removes moderators and admins, following the (admin, moderator) table of §8.2. */
   async setModerator(actor: User, targetSid: string, scope: Scope, change: RoleChange): Promise<User> {
@@ -57,6 +85,9 @@ export class ModerationService {
           if (admin === false) await this.repo.setGlobalFlags(target.id, { admin: false }, tx);
           if (moderator === true) await this.repo.setGlobalFlags(target.id, { banned: false, moderator: true, visible_mod: visible }, tx);
         }
+        for (const action of roleActions(admin, moderator)) {
+          await this.record(tx, actor, action, target, null, action.startsWith('appoint') ? { visible } : undefined);
+        }
         return target;
       }
       const visible = change.visible ?? true;
@@ -69,6 +100,9 @@ export class ModerationService {
           if (admin === false) await this.repo.updateOverride(room.id, target.id, { admin: false }, tx);
           if (moderator === true) await this.repo.upsertOverride(room.id, target.id, { banned: false, moderator: true, visible_mod: visible }, tx);
         }
+      }
+      for (const action of roleActions(admin, moderator)) {
+        await this.record(tx, actor, action, target, scope.rooms, action.startsWith('appoint') ? { visible } : undefined);
       }
       return target;
     });
@@ -89,6 +123,7 @@ export class ModerationService {
       if ('global' in scope) {
         await this.repo.setGlobalFlags(target.id, { banned: true }, tx);
         await this.reschedule(target.id, null, unbanAt, tx);
+        await this.record(tx, actor, 'ban', target, null, { until: unbanAt });
         return target;
       }
       for (const room of scope.rooms) {
@@ -100,6 +135,7 @@ export class ModerationService {
         await this.repo.upsertOverride(room.id, target.id, { banned: true, moderator: false, admin: false }, tx);
         await this.reschedule(target.id, room.id, unbanAt, tx);
       }
+      await this.record(tx, actor, 'ban', target, scope.rooms, { until: unbanAt });
       return target;
     });
   }
@@ -111,12 +147,14 @@ export class ModerationService {
       if ('global' in scope) {
         await this.repo.setGlobalFlags(target.id, { banned: false }, tx);
         await this.repo.clearBanFutures(target.id, null, tx);
+        await this.record(tx, actor, 'unban', target, null);
         return target;
       }
       for (const room of scope.rooms) {
         await this.repo.updateOverride(room.id, target.id, { banned: false }, tx);
         await this.repo.clearBanFutures(target.id, room.id, tx);
       }
+      await this.record(tx, actor, 'unban', target, scope.rooms);
       return target;
     });
   }
@@ -134,6 +172,7 @@ export class ModerationService {
       const values = Object.fromEntries(keys.map((k) => [k, change[k]]));
       await this.repo.upsertOverride(room.id, target.id, values, tx);
       if (unschedule) await this.repo.clearPermissionFutures(room.id, target.id, keys, tx);
+      await this.record(tx, actor, 'set_permissions', target, [room], values);
       return target;
     });
   }
@@ -143,7 +182,9 @@ export class ModerationService {
     return this.db.transaction(async (tx) => {
       await this.requireRole(actor, { rooms: [room] }, 'moderator', tx);
       const target = await this.users.resolveTarget(targetSid, tx);
-      await this.repo.schedulePermissionChange(room.id, target.id, this.clock.now() + delay, values, tx);
+      const at = this.clock.now() + delay;
+      await this.repo.schedulePermissionChange(room.id, target.id, at, values, tx);
+      await this.record(tx, actor, 'schedule_permissions', target, [room], { at, ...values });
       return target;
     });
   }
@@ -174,11 +215,13 @@ export class ModerationService {
     }
     if (Object.values(values).some((v) => v !== null)) await this.repo.upsertOverride(p.room, p.user, values, tx);
     else await this.repo.updateOverride(p.room, p.user, values, tx);
+    await this.record(tx, null, 'set_permissions', p.user, [p.room], { ...values, scheduled: true });
   }
 
   private async applyBanChange(b: DueBanChange, tx: Sql): Promise<void> {
     if (b.room === null) await this.repo.setGlobalBanned(b.user, b.banned, tx);
     else await this.repo.setRoomBanned(b.room, b.user, b.banned, tx);
+    await this.record(tx, null, b.banned ? 'ban' : 'unban', b.user, b.room === null ? null : [b.room], { scheduled: true });
   }
 
   listModerators(room: Room): Promise<ModeratorRow[]> {

@@ -5,6 +5,7 @@ import { NotFound } from '../common/errors';
 import { Db } from '../database/db';
 import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
+import { ModerationLogRepository } from '../moderation/moderation-log.repository';
 import { PermissionsService } from '../moderation/permissions.service';
 import { User } from '../users/user';
 import { PinsRepository } from './pins.repository';
@@ -24,6 +25,7 @@ export class PinsService {
     private readonly roomsRepo: RoomsRepository,
     private readonly rooms: RoomsService,
     private readonly permissions: PermissionsService,
+    private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -33,19 +35,29 @@ export class PinsService {
     const room = await this.adminRoom(token, user);
     return this.inTransaction(room, async (tx) => {
       if (!(await this.repo.lockPinnable(room.id, messageId, tx))) throw new NotFound('Message not found');
-      await this.repo.pin(room.id, messageId, user!.id, this.clock.now(), tx);
+      const now = this.clock.now();
+      await this.repo.pin(room.id, messageId, user!.id, now, tx);
+      await this.log.record({ at: now, actor: user!.id, action: 'pin', room: room.id, details: { message: messageId } }, tx);
       return {};
     });
   }
 
   async unpin(token: string, user: User | null, messageId: number): Promise<{ unpinned: boolean; info_updates: number }> {
     const room = await this.adminRoom(token, user);
-    return this.inTransaction(room, async (tx) => ({ unpinned: (await this.unpinIn(room, messageId, tx)) > 0 }));
+    return this.inTransaction(room, async (tx) => {
+      const unpinned = (await this.unpinIn(room, messageId, tx)) > 0;
+      if (unpinned) await this.log.record({ at: this.clock.now(), actor: user!.id, action: 'unpin', room: room.id, details: { message: messageId } }, tx);
+      return { unpinned };
+    });
   }
 
   async unpinAll(token: string, user: User | null): Promise<{ unpinned: number; info_updates: number }> {
     const room = await this.adminRoom(token, user);
-    return this.inTransaction(room, async (tx) => ({ unpinned: await this.unpinIn(room, null, tx) }));
+    return this.inTransaction(room, async (tx) => {
+      const unpinned = await this.unpinIn(room, null, tx);
+      if (unpinned) await this.log.record({ at: this.clock.now(), actor: user!.id, action: 'unpin_all', room: room.id, details: { unpinned } }, tx);
+      return { unpinned };
+    });
   }
 
   private async adminRoom(token: string, user: User | null): Promise<Room> {

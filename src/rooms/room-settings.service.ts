@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { NotAcceptable } from '../common/errors';
 import { Db } from '../database/db';
+import { Clock } from '../common/clock';
+import { ModerationLogRepository } from '../moderation/moderation-log.repository';
 import { PermissionsService } from '../moderation/permissions.service';
 import { User } from '../users/user';
-import { parseRoomSettings } from './room-settings';
+import { loggedSettings, parseRoomSettings } from './room-settings';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
@@ -14,7 +16,9 @@ export class RoomSettingsService {
     private readonly rooms: RoomsService,
     private readonly repo: RoomsRepository,
     private readonly permissions: PermissionsService,
+    private readonly log: ModerationLogRepository,
     private readonly db: Db,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -31,7 +35,9 @@ export class RoomSettingsService {
       if (image !== undefined && !(Number.isSafeInteger(image) && (await this.repo.lockRoomFile(image, room.id, tx)))) {
         throw new NotAcceptable('Invalid image: not a file of this room');
       }
-      return { info_updates: (await this.repo.update(room.id, settings, tx)).info_updates };
+      const updated = await this.repo.update(room.id, settings, tx);
+      await this.log.record({ at: this.clock.now(), actor: user.id, action: 'update_room', room: room.id, details: loggedSettings(settings) }, tx);
+      return { info_updates: updated.info_updates };
     });
   }
 }

@@ -43,6 +43,13 @@ export function parseRoomSettings(body: Record<string, unknown>): RoomSettings {
   return settings;
 }
 
+/** The changes as the audit log shows them: default permissions under their API names. */
+export function loggedSettings(settings: RoomSettings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) out[(PERMISSIONS as readonly string[]).includes(key) ? `default_${key}` : key] = value;
+  return out;
+}
+
 function defaultFlag(value: unknown, p: Permission): boolean | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'boolean') return value;

@@ -3,7 +3,10 @@ import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
 import { InvalidInput, NotFound } from '../common/errors';
 import { Db } from '../database/db';
+import { Sql } from '../database/sql';
 import { ServerKey } from '../keys/server-key';
+import { ModerationAction, ModerationLogRepository } from '../moderation/moderation-log.repository';
+import { User } from '../users/user';
 import { cleanRoomDescription, cleanRoomName, PermissionFlags, Room, RoomFilterChanges, ROOM_TOKEN } from './room';
 import { RoomsRepository } from './rooms.repository';
 
@@ -21,32 +24,44 @@ export class RoomsService {
     private readonly clock: Clock,
     private readonly serverKey: ServerKey,
     private readonly db: Db,
+    private readonly log: ModerationLogRepository,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Room changes made by someone (the admin CLI's user) go to the audit log. */
+  private async record(tx: Sql, actor: User | null, action: ModerationAction, room: number | null, details: Record<string, unknown>): Promise<void> {
+    if (actor) await this.log.record({ at: this.clock.now(), actor: actor.id, action, room, details }, tx);
+  }
 
   /** `{base_url}/{token}?public_key={hex}`: what a Session client joins from. */
   joinUrl(room: Pick<Room, 'token'>): string {
     return `${this.config.baseUrl}/${room.token}?public_key=${this.serverKey.publicKeyHex}`;
   }
 
-  async create(input: { token: string; name?: string; description?: string } & PermissionFlags): Promise<Room> {
+  async create(input: { token: string; name?: string; description?: string } & PermissionFlags, actor: User | null = null): Promise<Room> {
     if (!ROOM_TOKEN.test(input.token)) {
       throw new InvalidInput(`invalid room token "${input.token}": use 1-64 letters, digits, _ or -`);
     }
     const name = cleanRoomName(input.name ?? input.token);
     if (!name) throw new InvalidInput('the room name must not be empty');
-    const room = await this.rooms.insert({
-      token: input.token,
-      name,
-      description: input.description === undefined ? null : cleanRoomDescription(input.description),
-      created: this.clock.now(),
-      read: input.read ?? true,
-      accessible: input.accessible ?? true,
-      write: input.write ?? true,
-      upload: input.upload ?? true,
+    return this.db.transaction(async (tx) => {
+      const room = await this.rooms.insert(
+        {
+          token: input.token,
+          name,
+          description: input.description === undefined ? null : cleanRoomDescription(input.description),
+          created: this.clock.now(),
+          read: input.read ?? true,
+          accessible: input.accessible ?? true,
+          write: input.write ?? true,
+          upload: input.upload ?? true,
+        },
+        tx,
+      );
+      if (!room) throw new RoomExists(`a room with token "${input.token}" already exists`);
+      await this.record(tx, actor, 'create_room', room.id, { token: room.token, name: room.name });
+      return room;
     });
-    if (!room) throw new RoomExists(`a room with token "${input.token}" already exists`);
-    return room;
   }
 
   async get(token: string): Promise<Room> {
@@ -63,13 +78,14 @@ export class RoomsService {
   async update(
     token: string,
     changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean } & PermissionFlags & RoomFilterChanges,
+    actor: User | null = null,
   ): Promise<Room> {
     const room = await this.get(token);
     const name = changes.name === undefined ? undefined : cleanRoomName(changes.name);
     if (name === '') throw new InvalidInput('the room name must not be empty');
     const description =
       changes.description === undefined ? undefined : changes.description === null ? null : cleanRoomDescription(changes.description);
-    return this.rooms.update(room.id, {
+    const columns = {
       name,
       description,
       read: changes.read,
@@ -81,6 +97,12 @@ export class RoomsService {
       profanity_silent: changes.profanity_silent,
       alphabet_filters: changes.alphabet_filters,
       alphabet_silent: changes.alphabet_silent,
+    };
+    return this.db.transaction(async (tx) => {
+      const updated = await this.rooms.update(room.id, columns, tx);
+      const details = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+      await this.record(tx, actor, 'update_room', room.id, details);
+      return updated;
     });
   }
 
@@ -88,16 +110,22 @@ export class RoomsService {
    * Makes file `fileId` (an upload of this room) the room image; the triggers make it permanent and
    * expire the previous image. Row-locks the file so the cleanup cannot delete it first.
    */
-  async setImage(room: Room, fileId: number): Promise<Room> {
+  async setImage(room: Room, fileId: number, actor: User | null = null): Promise<Room> {
     return this.db.transaction(async (tx) => {
       if (!(await this.rooms.lockRoomFile(fileId, room.id, tx))) throw new InvalidInput(`file ${fileId} is not a file of room ${room.token}`);
-      return this.rooms.update(room.id, { image: fileId }, tx);
+      const updated = await this.rooms.update(room.id, { image: fileId }, tx);
+      await this.record(tx, actor, 'update_room', room.id, { image: fileId });
+      return updated;
     });
   }
 
-  async delete(token: string): Promise<void> {
+  /** The room's own log goes with it; its deletion is logged server-wide. */
+  async delete(token: string, actor: User | null = null): Promise<void> {
     const room = await this.get(token);
-    await this.rooms.delete(room.id);
+    await this.db.transaction(async (tx) => {
+      await this.rooms.delete(room.id, tx);
+      await this.record(tx, actor, 'delete_room', null, { token: room.token, name: room.name });
+    });
   }
 
   stats(room: Room) {

@@ -49,11 +49,12 @@ export class UsersRepository {
   }
 
   /** Users of a room, most recently active first (the room_users activity table). */
-  listRoomUsers(roomId: number, since: number, sql: Sql = this.db): Promise<Array<{ session_id: string; last_active: number }>> {
+  /** Most recently active first; `limit` null = all of them. */
+  listRoomUsers(roomId: number, since: number, limit: number | null = null, sql: Sql = this.db): Promise<Array<{ session_id: string; last_active: number }>> {
     return sql.query(
       `SELECT u.session_id, ru.last_active FROM room_users ru JOIN users u ON u.id = ru."user"
-       WHERE ru.room = $1 AND ru.last_active >= $2 ORDER BY ru.last_active DESC, u.session_id`,
-      [roomId, since],
+       WHERE ru.room = $1 AND ru.last_active >= $2 ORDER BY ru.last_active DESC, u.session_id LIMIT $3`,
+      [roomId, since, limit],
     );
   }
 

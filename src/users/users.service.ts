@@ -102,7 +102,7 @@ export class UsersService {
   }
 
   /** Users seen in a room (polling or reading) within the last `withinSeconds`, most recent first. */
-  activeInRoom(roomId: number, withinSeconds: number) {
-    return this.users.listRoomUsers(roomId, this.clock.now() - withinSeconds);
+  activeInRoom(roomId: number, withinSeconds: number, limit: number | null = null) {
+    return this.users.listRoomUsers(roomId, this.clock.now() - withinSeconds, limit);
   }
 }

@@ -46,7 +46,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         name: values.name,
         description: unescape(values.description),
         ...defaults(values),
-      });
+      }, await ctx.actor());
       ctx.out(`Created room ${room.token} (${room.name})`);
       ctx.out(`  join URL: ${ctx.rooms.joinUrl(room)}`);
       return 0;
@@ -76,7 +76,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
       };
       const nothing = Object.values(changes).every((v) => v === undefined);
       if (nothing && !image) throw new UsageError('nothing to update: see sogs help rooms for the options');
-      const room = nothing ? await ctx.rooms.get(token) : await ctx.rooms.update(token, changes);
+      const room = nothing ? await ctx.rooms.get(token) : await ctx.rooms.update(token, changes, await ctx.actor());
       if (image) {
         const id = await ctx.files.setRoomImage(room.token, await ctx.actor(), image.data, image.name);
         ctx.out(`Set the image of room ${room.token} to file ${id} (${image.data.length} bytes)`);
@@ -89,7 +89,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
       const token = single(positionals, 'rooms delete TOKEN');
       if (!values.yes) throw new UsageError(`deleting a room removes all its messages and files; add --yes to confirm`);
       const room = await ctx.rooms.get(token);
-      await ctx.rooms.delete(token);
+      await ctx.rooms.delete(token, await ctx.actor());
       ctx.out(`Deleted room ${room.token}`);
       return 0;
     }
