@@ -8,6 +8,7 @@ import { DmModule } from './dm/dm.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MessagesHttpModule } from './messages/messages-http.module';
 import { MessagesModule } from './messages/messages.module';
 import { ModerationHttpModule } from './moderation/moderation-http.module';
 import { ModerationModule } from './moderation/moderation.module';
@@ -18,7 +19,7 @@ import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
-export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, FilesModule];
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule];
 
 /** Endpoints: only the HTTP server has these. */
 const HTTP_MODULES = [
@@ -26,7 +27,7 @@ const HTTP_MODULES = [
   HealthModule,
   CapabilitiesModule,
   RoomsHttpModule,
-  MessagesModule,
+  MessagesHttpModule,
   ModerationHttpModule,
   DmModule,
   BatchModule,

@@ -1,4 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { MessagesService } from '../messages/messages.service';
 import { FilesService } from '../files/files.service';
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { ModerationService, Scope } from '../moderation/moderation.service';
@@ -6,6 +8,7 @@ import { Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
 import { User, SYSTEM_USER_ID } from '../users/user';
 import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import { UsageError } from './args';
 import { Migrator } from '../database/migrator';
 import { Db } from '../database/db';
@@ -29,6 +32,15 @@ export class CliContext {
   }
   get filters(): ContentFilterService {
     return this.app.get(ContentFilterService);
+  }
+  get messages(): MessagesService {
+    return this.app.get(MessagesService);
+  }
+  get users(): UsersService {
+    return this.app.get(UsersService);
+  }
+  now(): number {
+    return this.app.get(Clock).now();
   }
   get migrator(): Migrator {
     return new Migrator(this.app.get(Db));

@@ -18,6 +18,7 @@ import { MODERATORS_HELP, moderatorsCommand } from './commands/moderators.comman
 import { PERMISSIONS_HELP, permissionsCommand } from './commands/permissions.command';
 import { ROOMS_HELP, roomsCommand } from './commands/rooms.command';
 import { LOG_HELP, logCommand } from './commands/log.command';
+import { MESSAGES_HELP, messagesCommand } from './commands/messages.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   bans: bansCommand,
   users: usersCommand,
   log: logCommand,
+  messages: messagesCommand,
   migrations: migrationsCommand,
   key: async (ctx, argv) => {
     if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
@@ -44,6 +46,7 @@ ${MODERATORS_HELP}
 ${PERMISSIONS_HELP}
 ${BANS_HELP}
 ${USERS_HELP}
+${MESSAGES_HELP}
 ${LOG_HELP}
 ${MIGRATIONS_HELP}
 sogs key   (print the server public key)

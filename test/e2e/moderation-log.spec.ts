@@ -265,6 +265,41 @@ describe('moderation audit log and moderator tools', () => {
       expect((await cli(t, 'bans', 'remove', user.blindedId, '--room', 'lobby')).code).toBe(0);
     });
 
+    it('permissions schedule and list: scheduled changes from the CLI', async () => {
+      const target = t.newClient();
+      await signed(t.server, target, 'GET', '/capabilities').expect(200);
+      const r = await cli(t, 'permissions', 'schedule', '--room', 'lobby', '--user', target.blindedId, '--in', '1h', '--revoke', 'w', '--grant', 'u');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Scheduled write=no upload=yes for ${target.blindedId} in lobby at \\S+Z$`));
+      const [future] = (await get(mod, `/room/lobby/futurePermissions/${target.blindedId}`).expect(200)).body;
+      expect(future).toEqual({ at: expect.any(Number), write: false, upload: true });
+      const [logged] = await roomLog();
+      expect(logged).toEqual(entry('schedule_permissions', t.serverKey.systemSessionId, target, { at: future.at, write: false, upload: true }));
+      const listed = await cli(t, 'permissions', 'list', '--room', 'lobby');
+      expect(listed.stdout.split('\n')).toContain(`${target.blindedId} at ${formatTime(future.at)}: write=no upload=yes`);
+      for (const args of [['--revoke', 'a', '--in', '1h'], ['--revoke', 'w'], ['--in', '1h']]) {
+        const bad = await cli(t, 'permissions', 'schedule', '--room', 'lobby', '--user', target.blindedId, ...args);
+        expect(bad.code).toBe(2);
+      }
+    });
+
+    it('messages delete-all removes a user\'s messages from the CLI, and is logged', async () => {
+      const target = t.newClient();
+      await signed(t.server, target, 'GET', '/capabilities').expect(200);
+      await say(target, other);
+      await say(target, other);
+      const r = await cli(t, 'messages', 'delete-all', target.blindedId, '--room', 'other');
+      expect(r).toEqual({ code: 0, stdout: `Deleted 2 messages of ${target.blindedId} in other`, stderr: '' });
+      const [logged] = (await get(gmod, '/room/other/moderation/log').expect(200)).body;
+      expect(logged).toEqual(entry('delete_all', t.serverKey.systemSessionId, target, { messages: 2 }, 'other'));
+      const recent = (await get(user2, '/room/other/messages/recent').expect(200)).body as Json[];
+      expect(recent.some((m) => m.session_id === target.blindedId)).toBe(false);
+      const unknown = `15${'ab'.repeat(32)}`;
+      expect((await cli(t, 'messages', 'delete-all', unknown, '--all-rooms')).stdout).toBe(`No messages of ${unknown}: this server has never seen that user`);
+      expect((await cli(t, 'messages', 'delete-all', 'nobody', '--room', 'other')).code).toBe(2);
+      expect((await cli(t, 'messages', 'delete-all', target.blindedId)).code).toBe(2);
+    });
+
     it('room creation and deletion are logged server-wide', async () => {
       expect((await cli(t, 'rooms', 'add', 'temp', '--name', 'Temporary')).code).toBe(0);
       expect((await cli(t, 'rooms', 'delete', 'temp', '--yes')).code).toBe(0);
@@ -281,6 +316,10 @@ describe('moderation audit log and moderator tools', () => {
     t.clock.advance(366 * 86400);
     await post(mod, `/user/${user.blindedId}/ban`, { rooms: ['lobby'] }).expect(200);
     await t.app.get(CleanupService).runOnce();
-    expect(await roomLog(lobby, '?limit=1000')).toEqual([entry('ban', mod, user, { until: null })]);
+    // Left: the new ban, and the change scheduled from the CLI above, which came due meanwhile.
+    const [applied, ban] = await roomLog(lobby, '?limit=1000');
+    expect(await roomLog(lobby, '?limit=1000')).toEqual([applied, ban]);
+    expect(ban).toEqual(entry('ban', mod, user, { until: null }));
+    expect(applied).toMatchObject({ action: 'set_permissions', actor: null, details: { scheduled: true } });
   });
 });

@@ -1,6 +1,5 @@
 import { formatTime, parse, UsageError } from '../args';
 import { CliContext } from '../cli-context';
-import { UsersService } from '../../users/users.service';
 
 export const USERS_HELP = `sogs users list --room TOKEN [--days N]   (users active in the room in the last N days, default 7)`;
 
@@ -13,7 +12,7 @@ export async function usersCommand(ctx: CliContext, argv: string[]): Promise<num
   const days = values.days === undefined ? 7 : Number(values.days);
   if (!Number.isFinite(days) || days <= 0) throw new UsageError(`--days takes a positive number, got "${values.days}"`);
   const room = await ctx.rooms.get(values.room);
-  const rows = await ctx.app.get(UsersService).activeInRoom(room.id, days * 86400);
+  const rows = await ctx.users.activeInRoom(room.id, days * 86400);
   if (!rows.length) ctx.out(`No users active in ${room.token} in the last ${days} days.`);
   for (const r of rows) ctx.out(`${r.session_id} last active ${formatTime(r.last_active)}`);
   return 0;
