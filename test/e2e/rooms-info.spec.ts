@@ -10,6 +10,7 @@ import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user';
 import { UsersRepository } from '../../src/users/users.repository';
 import { SessionClient, signed } from '../support/session-client';
+import { referenceRoom, ReferenceRoom, referenceRoomInfo } from '../support/reference-room';
 import { createTestApp, TestApp } from '../support/test-app';
 
 type Json = Record<string, any>;
@@ -19,6 +20,7 @@ const ALL_DEFAULTS = { default_read: true, default_accessible: true, default_wri
 
 describe('room list and room info per role', () => {
   let t: TestApp;
+  let fixture: ReferenceRoom;
   let system: User;
   let moderation: ModerationService;
   let room: Room, room2: Room, room3: Room, room4: Room;
@@ -26,18 +28,13 @@ describe('room list and room info per role', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    system = (await t.app.get(UsersRepository).findById(0))!;
-    moderation = t.app.get(ModerationService);
-    const rooms = t.app.get(RoomsService);
-    room = await rooms.create({ token: 'test-room', name: 'Test room', description: 'Test suite testing room' });
-    room2 = await rooms.create({ token: 'room2', name: 'Room 2', description: 'Test suite testing room2', write: false, upload: false });
-    room3 = await rooms.create({ token: 'room3', name: 'Room 3', description: 'Test suite testing room3', read: false, write: false, upload: false });
-    room4 = await rooms.create({ token: 'room4', name: 'Room 4', description: 'Secret room', read: false, accessible: false, write: false, upload: false });
-    [user, user2, mod, admin, gmod, gadmin] = Array.from({ length: 6 }, () => t.newClient());
-    await moderation.setModerator(system, mod.blindedId, { rooms: [room] }, { moderator: true });
-    await moderation.setModerator(system, admin.blindedId, { rooms: [room] }, { admin: true });
-    await moderation.setModerator(system, gmod.blindedId, { global: true }, { moderator: true });
-    await moderation.setModerator(system, gadmin.blindedId, { global: true }, { admin: true });
+    fixture = await referenceRoom(t, [
+      { token: 'room2', name: 'Room 2', description: 'Test suite testing room2', write: false, upload: false },
+      { token: 'room3', name: 'Room 3', description: 'Test suite testing room3', read: false, write: false, upload: false },
+      { token: 'room4', name: 'Room 4', description: 'Secret room', read: false, accessible: false, write: false, upload: false },
+    ]);
+    ({ system, moderation, room, user, user2, mod, admin, gmod, gadmin } = fixture);
+    [room2, room3, room4] = fixture.others;
     await moderation.setPermissions(system, room3, user2.blindedId, { read: true });
     await moderation.setPermissions(system, room2, user2.blindedId, { write: true });
     await moderation.setPermissions(system, room4, user2.blindedId, { accessible: true });
@@ -48,21 +45,7 @@ describe('room list and room info per role', () => {
 
   // Every room starts at info_updates 1; each global appointment bumps every room, each room
   // appointment its room.
-  const r1 = () => ({
-    token: 'test-room',
-    name: 'Test room',
-    description: 'Test suite testing room',
-    info_updates: 5,
-    message_sequence: 0,
-    created: room.created,
-    active_users: 0,
-    active_users_cutoff: CUTOFF,
-    moderators: [mod.blindedId],
-    admins: [admin.blindedId],
-    read: true,
-    write: true,
-    upload: true,
-  });
+  const r1 = () => referenceRoomInfo(fixture);
   const r2 = () => ({ ...r1(), token: 'room2', name: 'Room 2', description: 'Test suite testing room2', info_updates: 3, created: room2.created, moderators: [], admins: [], write: false, upload: false });
   const r3 = () => ({ ...r2(), token: 'room3', name: 'Room 3', description: 'Test suite testing room3', created: room3.created, read: false });
   const r4 = () => ({ ...r3(), token: 'room4', name: 'Room 4', description: 'Secret room', created: room4.created });

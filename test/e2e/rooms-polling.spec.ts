@@ -11,6 +11,7 @@ import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user';
 import { UsersRepository } from '../../src/users/users.repository';
 import { SessionClient, signed } from '../support/session-client';
+import { referenceRoom, ReferenceRoom, referenceRoomInfo } from '../support/reference-room';
 import { createTestApp, TestApp } from '../support/test-app';
 
 type Json = Record<string, any>;
@@ -19,6 +20,7 @@ const DEFAULTS = { default_read: true, default_accessible: true, default_write: 
 
 describe('pollInfo', () => {
   let t: TestApp;
+  let fixture: ReferenceRoom;
   let system: User;
   let moderation: ModerationService;
   let rooms: RoomsService;
@@ -28,16 +30,10 @@ describe('pollInfo', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    system = (await t.app.get(UsersRepository).findById(0))!;
-    moderation = t.app.get(ModerationService);
+    fixture = await referenceRoom(t);
+    ({ system, moderation, room, user, user2, mod, admin, gmod, gadmin } = fixture);
     rooms = t.app.get(RoomsService);
     cleanup = t.app.get(CleanupService);
-    room = await rooms.create({ token: 'test-room', name: 'Test room', description: 'Test suite testing room' });
-    [user, user2, mod, admin, gmod, gadmin] = Array.from({ length: 6 }, () => t.newClient());
-    await moderation.setModerator(system, mod.blindedId, { rooms: [room] }, { moderator: true });
-    await moderation.setModerator(system, admin.blindedId, { rooms: [room] }, { admin: true });
-    await moderation.setModerator(system, gmod.blindedId, { global: true }, { moderator: true });
-    await moderation.setModerator(system, gadmin.blindedId, { global: true }, { admin: true });
   });
   afterAll(() => t.close());
 
@@ -56,21 +52,7 @@ describe('pollInfo', () => {
       infoUp = (await get(user, '/room/test-room').expect(200)).body.info_updates;
       expect(infoUp).toBe(5);
       basic = { token: 'test-room', active_users: 0, read: true, write: true, upload: true };
-      details = {
-        token: 'test-room',
-        name: 'Test room',
-        description: 'Test suite testing room',
-        info_updates: 5,
-        message_sequence: 0,
-        created: room.created,
-        active_users: 0,
-        active_users_cutoff: 604800,
-        moderators: [mod.blindedId],
-        admins: [admin.blindedId],
-        read: true,
-        write: true,
-        upload: true,
-      };
+      details = referenceRoomInfo(fixture);
       expect(await poll(user, infoUp)).toEqual(basic);
       expect(await poll(user, infoUp)).toEqual(basic);
     });

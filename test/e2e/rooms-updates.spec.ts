@@ -4,18 +4,18 @@
  * Scenarios follow the reference suite's room updates.
  */
 import request from 'supertest';
-import { ModerationService } from '../../src/moderation/moderation.service';
 import { Room } from '../../src/rooms/room';
 import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user';
-import { UsersRepository } from '../../src/users/users.repository';
 import { SessionClient, signed } from '../support/session-client';
+import { referenceRoom, ReferenceRoom, referenceRoomInfo } from '../support/reference-room';
 import { createTestApp, TestApp } from '../support/test-app';
 
 type Json = Record<string, any>;
 
 describe('room updates', () => {
   let t: TestApp;
+  let fixture: ReferenceRoom;
   let system: User;
   let room: Room;
   let user: SessionClient, user2: SessionClient, mod: SessionClient, admin: SessionClient, gmod: SessionClient, gadmin: SessionClient;
@@ -23,14 +23,8 @@ describe('room updates', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    system = (await t.app.get(UsersRepository).findById(0))!;
-    const moderation = t.app.get(ModerationService);
-    room = await t.app.get(RoomsService).create({ token: 'test-room', name: 'Test room', description: 'Test suite testing room' });
-    [user, user2, mod, admin, gmod, gadmin] = Array.from({ length: 6 }, () => t.newClient());
-    await moderation.setModerator(system, mod.blindedId, { rooms: [room] }, { moderator: true });
-    await moderation.setModerator(system, admin.blindedId, { rooms: [room] }, { admin: true });
-    await moderation.setModerator(system, gmod.blindedId, { global: true }, { moderator: true });
-    await moderation.setModerator(system, gadmin.blindedId, { global: true }, { admin: true });
+    fixture = await referenceRoom(t);
+    ({ system, room, user, user2, mod, admin, gmod, gadmin } = fixture);
   });
   afterAll(() => t.close());
 
@@ -41,21 +35,7 @@ describe('room updates', () => {
   let expectMod: Json;
 
   it('starts as the reference room', async () => {
-    expectRoom = {
-      token: 'test-room',
-      name: 'Test room',
-      description: 'Test suite testing room',
-      info_updates: 5,
-      message_sequence: 0,
-      created: room.created,
-      active_users: 0,
-      active_users_cutoff: 604800,
-      moderators: [mod.blindedId],
-      admins: [admin.blindedId],
-      read: true,
-      write: true,
-      upload: true,
-    };
+    expectRoom = referenceRoomInfo(fixture);
     expect(await get(user)).toEqual(expectRoom);
   });
 
