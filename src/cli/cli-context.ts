@@ -43,7 +43,7 @@ export class CliContext {
     return this.app.get(Clock).now();
   }
   get migrator(): Migrator {
-    return new Migrator(this.app.get(Db));
+    return new Migrator(this.app.get(Db).dataSource);
   }
   get serverKey(): ServerKey {
     return this.app.get(ServerKey);

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
-import { Db } from '../database/db';
+import { DatabaseModule } from '../database/database.module';
 import { ServerKey } from '../keys/server-key';
 import { LOGGER } from '../logging/logger';
 import { Runtime } from './runtime';
@@ -13,11 +13,15 @@ export class CoreModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     const providers = [
       { provide: CONFIG, useValue: runtime.config },
-      { provide: Db, useValue: runtime.db },
       { provide: ServerKey, useValue: runtime.serverKey },
       { provide: LOGGER, useValue: runtime.log },
       { provide: Clock, useValue: runtime.clock },
     ];
-    return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
+    return {
+      module: CoreModule,
+      imports: [DatabaseModule.forRuntime(runtime.db)],
+      providers,
+      exports: [...providers.map((p) => p.provide), DatabaseModule],
+    };
   }
 }

@@ -36,7 +36,7 @@ export async function openRuntime(
   const database = await openDatabase(config, opts.role);
   let migrationsApplied: string[] = [];
   try {
-    if (opts.migrate !== false) migrationsApplied = await new Migrator(database.db).run();
+    if (opts.migrate !== false) migrationsApplied = await new Migrator(database.db.dataSource).run();
   } catch (err) {
     await database.close();
     throw err;

@@ -1,9 +1,13 @@
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Sql, Transactional } from './sql';
 
 /** Runs SQL through TypeORM's connection pool; `transaction` keeps one connection for the work. */
 export class Db implements Transactional {
   constructor(readonly dataSource: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
 
   query<T>(sql: string, params?: unknown[]): Promise<T[]> {
     return this.withRunner((r) => rows<T>(r, sql, params));
@@ -61,5 +65,6 @@ function runnerSql(runner: QueryRunner): Sql {
     query: <T>(sql: string, params?: unknown[]) => rows<T>(runner, sql, params),
     one: async <T>(sql: string, params?: unknown[]) => (await rows<T>(runner, sql, params))[0],
     execute: (sql: string, params?: unknown[]) => affected(runner, sql, params),
+    manager: runner.manager,
   };
 }

@@ -1,76 +1,90 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Db } from './db';
-import { packageRoot } from '../common/package-root';
+import { DataSource, Migration, MigrationExecutor, QueryRunner } from 'typeorm';
+import { LEGACY_MIGRATION_NAMES } from '../../migrations';
 
 /** Arbitrary constant shared by every instance: only one of them migrates at a time. */
 const MIGRATION_LOCK_KEY = 7_352_112_001;
-const MIGRATION_FILE = /^(\d{14})_[a-z0-9_]+\.sql$/;
+/** Where databases made before the TypeORM migrations listed theirs. */
+const LEGACY_TABLE = 'schema_migrations';
 
-export interface Migration {
-  name: string;
-  sql: string;
+/** TypeORM's executor, with its migrations table made on request (for the carry-over). */
+class Executor extends MigrationExecutor {
+  ensureMigrationsTable(queryRunner: QueryRunner): Promise<void> {
+    return this.createMigrationsTableIfNotExist(queryRunner);
+  }
 }
 
-export function migrationsDir(): string {
-  return path.join(packageRoot(), 'migrations');
-}
-
-/** The migration files, oldest first: `YYYYMMDDHHMMSS_what.sql`, plain SQL. */
-export function loadMigrations(dir = migrationsDir()): Migration[] {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => MIGRATION_FILE.test(f))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.sql$/, ''), sql: fs.readFileSync(path.join(dir, f), 'utf8') }));
-}
-
+/**
+ * Runs the TypeORM migrations of the data source (its `migrations` table records them) in one
+ * transaction under an advisory lock, so several instances starting together migrate once and a
+ * failing migration leaves the schema as it was. A database made before TypeORM migrations is
+ * recognised by its `schema_migrations` table and carried over first.
+ */
 export class Migrator {
-  constructor(
-    private readonly db: Db,
-    private readonly migrations: Migration[] = loadMigrations(),
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
+  /** Names of the migrations not applied yet, oldest first. Reads only. */
   async pending(): Promise<string[]> {
-    const exists = await this.db.one<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
-    const applied = new Set(
-      exists?.t ? (await this.db.query<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name) : [],
-    );
-    return this.migrations.map((m) => m.name).filter((n) => !applied.has(n));
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const applied = new Set([...(await this.appliedNames(runner)), ...(await this.legacyNames(runner))]);
+      return this.allNames().filter((n) => !applied.has(n));
+    } finally {
+      await runner.release();
+    }
   }
 
-  /**
-   * Applies every pending migration in one transaction under an advisory lock, so several instances
-   * starting together migrate once and a failing migration leaves the schema as it was.
-   */
+  /** Applies what is pending; returns the names applied. */
   async run(): Promise<string[]> {
-    return this.db.withRunner(async (runner) => {
+    const runner = this.dataSource.createQueryRunner();
+    try {
       await runner.startTransaction();
       try {
         await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        await runner.query(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)',
-        );
-        const applied = new Set(
-          ((await runner.query('SELECT name FROM schema_migrations')) as { name: string }[]).map((r) => r.name),
-        );
-        const done: string[] = [];
-        for (const m of this.migrations) {
-          if (applied.has(m.name)) continue;
-          try {
-            await runner.query(m.sql);
-          } catch (err) {
-            throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
-          }
-          await runner.query('INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', [m.name, Date.now() / 1000]);
-          done.push(m.name);
-        }
+        const executor = new Executor(this.dataSource, runner);
+        executor.transaction = 'all'; // ours: the executor runs inside it and leaves it to us
+        await this.carryOverLegacy(executor, runner);
+        const applied = await executor.executePendingMigrations();
         await runner.commitTransaction();
-        return done;
+        return applied.map((m) => m.name);
       } catch (err) {
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw err;
       }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Records the legacy list as TypeORM migrations and drops it. */
+  private async carryOverLegacy(executor: Executor, runner: QueryRunner): Promise<void> {
+    if (!(await runner.hasTable(LEGACY_TABLE))) return;
+    const legacy = new Set(await this.legacyNames(runner));
+    await executor.ensureMigrationsTable(runner);
+    const applied = new Set(await this.appliedNames(runner));
+    for (const migration of await executor.getAllMigrations()) {
+      if (legacy.has(migration.name) && !applied.has(migration.name)) await executor.insertMigration(migration as Migration);
+    }
+    await runner.query(`DROP TABLE ${LEGACY_TABLE}`);
+  }
+
+  private allNames(): string[] {
+    return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
+  }
+
+  private async appliedNames(runner: QueryRunner): Promise<string[]> {
+    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
+    if (!(await runner.hasTable(table))) return [];
+    return ((await runner.query(`SELECT name FROM "${table}"`)) as Array<{ name: string }>).map((r) => r.name);
+  }
+
+  /** The TypeORM names of what a pre-TypeORM database applied. */
+  private async legacyNames(runner: QueryRunner): Promise<string[]> {
+    if (!(await runner.hasTable(LEGACY_TABLE))) return [];
+    const rows = (await runner.query(`SELECT name FROM ${LEGACY_TABLE}`)) as Array<{ name: string }>;
+    return rows.map((r) => {
+      const name = LEGACY_MIGRATION_NAMES[r.name];
+      if (!name) throw new Error(`${LEGACY_TABLE} lists ${r.name}, which this version does not know; upgrade the server first`);
+      return name;
     });
   }
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { DatabaseTarget, dataSourceOptions } from './data-source-options';
 import { Db } from './db';
 import { EmbeddedPostgres, LockFile } from './embedded-postgres';
 
@@ -66,23 +66,8 @@ export async function openDatabase(
   }
 }
 
-async function connect(
-  target: Pick<PostgresConnectionOptions, 'url' | 'host' | 'username' | 'database'>,
-  poolSize: number,
-  what: string,
-): Promise<Db> {
-  const dataSource = new DataSource({
-    type: 'postgres',
-    ...target,
-    parseInt8: true,
-    poolSize,
-    connectTimeoutMS: 10_000,
-    extra: { max: poolSize },
-    logging: false,
-    synchronize: false,
-    migrationsRun: false,
-    entities: [],
-  });
+async function connect(target: DatabaseTarget, poolSize: number, what: string): Promise<Db> {
+  const dataSource = new DataSource(dataSourceOptions(target, poolSize));
   try {
     await dataSource.initialize();
     await dataSource.query('SELECT 1');

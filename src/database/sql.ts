@@ -1,4 +1,9 @@
-/** The SQL surface every repository uses: plain parameterised SQL, inside or outside a transaction. */
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What every repository works through, inside or outside a transaction: hand-written SQL
+ * (parameterised) and, for the same connection, TypeORM's entity manager.
+ */
 export interface Sql {
   /** Rows of a statement (SELECT, or anything with RETURNING). */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -6,6 +11,8 @@ export interface Sql {
   one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>;
   /** Number of rows a statement touched. */
   execute(sql: string, params?: unknown[]): Promise<number>;
+  /** Repositories and query builders on the same connection (the transaction's, inside one). */
+  readonly manager: EntityManager;
 }
 
 export interface Transactional extends Sql {

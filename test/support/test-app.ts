@@ -13,7 +13,7 @@ import { createHttpApp } from '../../src/http/create-app';
 import { ServerKey } from '../../src/keys/server-key';
 import { createLogger } from '../../src/logging/logger';
 import { SessionClient } from './session-client';
-import { openTestDatabase, TestDatabase } from './test-database';
+import { openTestDatabase, TestDatabase, TestDatabaseOptions } from './test-database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -30,7 +30,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
+export interface TestAppOptions extends TestDatabaseOptions {
   env?: Record<string, string>;
   serverPrivateKey?: Buffer;
   /** Test-only routes added to the Fastify instance before it starts (outside Nest: no guard runs). */
@@ -45,7 +45,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   await initCrypto();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-test-'));
   const config = loadConfig({ SOGS_DATA_DIR: dataDir, SOGS_BASE_URL: 'http://sogs.example.org', SOGS_LOG_LEVEL: 'silent', SOGS_CLEANUP_INTERVAL_SECONDS: '0', ...opts.env });
-  const database = await openTestDatabase();
+  const database = await openTestDatabase(opts);
   const clock = new ManualClock();
   const privateKey = opts.serverPrivateKey ?? randomBytes(32);
   // The CLI reads the key from the data directory, as on a real installation.

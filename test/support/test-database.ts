@@ -4,6 +4,7 @@ import { Client, Pool } from 'pg';
 import { Db } from '../../src/database/db';
 import { Migrator } from '../../src/database/migrator';
 import { DataSource } from 'typeorm';
+import { DatabaseTarget, dataSourceOptions } from '../../src/database/data-source-options';
 import { PGLITE_SOCKETS_ENV, testPostgresUrl } from './test-env';
 
 export interface TestDatabase {
@@ -17,16 +18,21 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+export interface TestDatabaseOptions {
+  /** Runs on its own connection before the migrations (to build an old database to upgrade). */
+  beforeMigrations?: (client: Client) => Promise<void>;
+}
+
 /**
  * A fresh database per test file: on PostgreSQL a new database (dropped on close); on PGlite the
  * worker's instance with its schema recreated. Call once per test file (in beforeAll).
  */
-export async function openTestDatabase(): Promise<TestDatabase> {
+export async function openTestDatabase(opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const url = testPostgresUrl();
-  return url ? openOnPostgres(url) : openOnPglite();
+  return url ? openOnPostgres(url, opts) : openOnPglite(opts);
 }
 
-async function openOnPostgres(adminUrl: string): Promise<TestDatabase> {
+async function openOnPostgres(adminUrl: string, opts: TestDatabaseOptions): Promise<TestDatabase> {
   const name = `sogs_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
@@ -36,7 +42,7 @@ async function openOnPostgres(adminUrl: string): Promise<TestDatabase> {
   u.pathname = `/${name}`;
   const url = u.toString();
   const target = { url } as const;
-  const handle = await finish(target, { url });
+  const handle = await finish(target, { url }, opts);
   return {
     ...handle,
     close: async () => {
@@ -49,7 +55,7 @@ async function openOnPostgres(adminUrl: string): Promise<TestDatabase> {
   };
 }
 
-async function openOnPglite(): Promise<TestDatabase> {
+async function openOnPglite(opts: TestDatabaseOptions): Promise<TestDatabase> {
   const sockets = (process.env[PGLITE_SOCKETS_ENV] ?? '').split(path.delimiter).filter(Boolean);
   if (!sockets.length) throw new Error('no PGlite test servers: the Jest global setup did not run');
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
@@ -59,22 +65,24 @@ async function openOnPglite(): Promise<TestDatabase> {
   await reset.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
   await reset.end();
   const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
-  return finish({ host: socketDir, username: 'postgres', database: 'postgres' }, { url, socketDir });
+  return finish({ host: socketDir, username: 'postgres', database: 'postgres' }, { url, socketDir }, opts);
 }
 
-async function finish(
-  target: { url?: string; host?: string; username?: string; database?: string },
-  connection: TestDatabase['connection'],
-): Promise<TestDatabase> {
-  const dataSource = new DataSource({ type: 'postgres', ...target, parseInt8: true, poolSize: 10, entities: [] });
+async function finish(target: DatabaseTarget, connection: TestDatabase['connection'], opts: TestDatabaseOptions): Promise<TestDatabase> {
+  if (opts.beforeMigrations) {
+    const client = new Client(clientConfig(target));
+    await client.connect();
+    try {
+      await opts.beforeMigrations(client);
+    } finally {
+      await client.end();
+    }
+  }
+  const dataSource = new DataSource(dataSourceOptions(target, 10));
   await dataSource.initialize();
   const db = new Db(dataSource);
-  await new Migrator(db).run();
-  const pool = new Pool(
-    target.url
-      ? { connectionString: target.url, max: 10 }
-      : { host: target.host, user: target.username, database: target.database, max: 10 },
-  );
+  await new Migrator(dataSource).run();
+  const pool = new Pool({ ...clientConfig(target), max: 10 });
   // Dropping the test database ends any connection a test left behind; that is not a failure.
   pool.on('error', () => undefined);
   return {
@@ -87,4 +95,8 @@ async function finish(
       await db.close();
     },
   };
+}
+
+function clientConfig(target: DatabaseTarget): { connectionString?: string; host?: string; user?: string; database?: string } {
+  return target.url ? { connectionString: target.url } : { host: target.host, user: target.username, database: target.database };
 }

@@ -1,3 +1,9 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** The initial schema (spec §13): tables, counters kept by triggers, and the lock order they follow. */
+export class InitialSchema1795305600000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
 -- Initial schema of the Session community server (spec §13), for PostgreSQL 15+ and PGlite.
 --
 -- Conventions
@@ -426,7 +432,7 @@ CREATE TRIGGER messages_stamp_creation
     FOR EACH ROW EXECUTE FUNCTION messages_stamp_creation();
 
 -- Edit or soft delete: keep the replaced version and move the message's data cursor forward.
--- `edited` comes from the same UPDATE (the application owns the clock).
+-- \`edited\` comes from the same UPDATE (the application owns the clock).
 CREATE FUNCTION messages_record_data_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     seq BIGINT;
@@ -578,3 +584,29 @@ CREATE TRIGGER files_expire_orphaned
     FOR EACH ROW
     WHEN ((OLD.room IS NOT NULL AND NEW.room IS NULL) OR (OLD.message IS NOT NULL AND NEW.message IS NULL))
     EXECUTE FUNCTION files_expire_orphaned();
+`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+DROP TABLE IF EXISTS inbox, user_request_nonces, user_ban_futures, user_permission_futures, user_permission_overrides, room_users, user_reactions, reactions, needs_blinding, pinned_messages, message_history, files, messages, rooms, users CASCADE;
+DROP FUNCTION IF EXISTS admin_implies_moderator();
+DROP FUNCTION IF EXISTS rooms_count_detail_changes();
+DROP FUNCTION IF EXISTS rooms_swap_image_expiry();
+DROP FUNCTION IF EXISTS pinned_messages_check_message();
+DROP FUNCTION IF EXISTS pinned_messages_track_pins();
+DROP FUNCTION IF EXISTS user_permission_overrides_bump_room_info();
+DROP FUNCTION IF EXISTS users_bump_all_rooms_info();
+DROP FUNCTION IF EXISTS user_permission_overrides_delete_empty();
+DROP FUNCTION IF EXISTS user_permission_overrides_forget_banned_activity();
+DROP FUNCTION IF EXISTS messages_stamp_creation();
+DROP FUNCTION IF EXISTS messages_record_data_change();
+DROP FUNCTION IF EXISTS messages_deleted_unpin();
+DROP FUNCTION IF EXISTS messages_clear_deleted();
+DROP FUNCTION IF EXISTS reactions_forbid_update();
+DROP FUNCTION IF EXISTS user_reactions_count_change();
+DROP FUNCTION IF EXISTS user_reactions_drop_unused();
+DROP FUNCTION IF EXISTS files_expire_orphaned();
+`);
+  }
+}

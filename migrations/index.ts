@@ -1,0 +1,25 @@
+import { InitialSchema1795305600000 } from './1795305600000-InitialSchema';
+import { DmProtection1795341600000 } from './1795341600000-DmProtection';
+import { RoomContentFilters1795377600000 } from './1795377600000-RoomContentFilters';
+import { ModerationLog1795388400000 } from './1795388400000-ModerationLog';
+import { EntityAlignment1795867200000 } from './1795867200000-EntityAlignment';
+
+/** Every migration, oldest first; the only way the schema changes. */
+export const MIGRATIONS = [
+  InitialSchema1795305600000,
+  DmProtection1795341600000,
+  RoomContentFilters1795377600000,
+  ModerationLog1795388400000,
+  EntityAlignment1795867200000,
+];
+
+/**
+ * Databases created before the move to TypeORM migrations list what they applied in
+ * `schema_migrations`, under these names; the migrator carries them over.
+ */
+export const LEGACY_MIGRATION_NAMES: Record<string, string> = {
+  '20261122000000_initial_schema': InitialSchema1795305600000.name,
+  '20261122100000_dm_protection': DmProtection1795341600000.name,
+  '20261122200000_room_content_filters': RoomContentFilters1795377600000.name,
+  '20261122300000_moderation_log': ModerationLog1795388400000.name,
+};
