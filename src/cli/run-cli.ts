@@ -79,8 +79,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     loadEnvFile(env);
     const config = { ...loadConfig(env), cleanupInterval: 0 };
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
-    const statusOnly = name === 'migrations' && rest[0] === 'status';
-    const opened = await openRuntime(config, log, { role: 'cli', migrate: !statusOnly });
+    // Every other command brings the schema up to date first; `migrations` reports what it does.
+    const schemaCommand = name === 'migrations';
+    const opened = await openRuntime(config, log, { role: 'cli', migrate: !schemaCommand });
     const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
       logger: new NestPinoLogger(log),
     });
@@ -88,7 +89,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await app.close();
       await opened.close();
     };
-    if (!statusOnly) await runStartupTasks(app);
+    if (!schemaCommand) await runStartupTasks(app);
     return await command(new CliContext(app, io.out), rest);
   } catch (err) {
     if (err instanceof UsageError) {

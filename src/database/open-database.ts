@@ -16,22 +16,41 @@ export class DatabaseUnavailableError extends Error {}
 
 export type DatabaseRole = 'server' | 'cli';
 
+export interface DatabaseLocation {
+  databaseUrl: string;
+  dataDir: string;
+}
+
+/** Where to connect, and what to stop afterwards (the embedded database, when this process started it). */
+export interface ReachedDatabase {
+  target: DatabaseTarget;
+  /** For the startup banner. */
+  description: string;
+  /** For error messages: "cannot connect to <name>". */
+  name: string;
+  /** Connections worth opening: a CLI borrowing the server's embedded database needs few. */
+  poolSize?: number;
+  release(): Promise<void>;
+}
+
+/** Where a pool connects: the URL, or the embedded database's socket directory. */
+export function databaseTarget(opts: DatabaseLocation): DatabaseTarget {
+  if (opts.databaseUrl) return { url: opts.databaseUrl };
+  return { host: EmbeddedPostgres.socketDir(opts.dataDir), username: 'postgres', database: 'postgres' };
+}
+
 /**
  * `DATABASE_URL` set: that PostgreSQL server. Otherwise the embedded database in the data directory:
  * started here when no other process has it open; a CLI finding the server running connects to the
  * server's socket instead, while a second server refuses to start.
  */
-export async function openDatabase(
-  opts: { databaseUrl: string; dataDir: string; poolSize?: number },
-  role: DatabaseRole,
-): Promise<OpenedDatabase> {
-  const poolSize = opts.poolSize ?? 10;
+export async function reachDatabase(opts: DatabaseLocation, role: DatabaseRole): Promise<ReachedDatabase> {
+  const target = databaseTarget(opts);
   if (opts.databaseUrl) {
-    const db = await connect({ url: opts.databaseUrl }, poolSize, describeUrl(opts.databaseUrl));
-    return { db, description: `PostgreSQL ${describeUrl(opts.databaseUrl)}`, close: () => db.close() };
+    const url = describeUrl(opts.databaseUrl);
+    return { target, description: `PostgreSQL ${url}`, name: url, release: async () => undefined };
   }
-  const socketDir = EmbeddedPostgres.socketDir(opts.dataDir);
-  const embeddedOptions = { host: socketDir, username: 'postgres', database: 'postgres' };
+  const socketDir = target.host!;
   const lock = LockFile.acquire(path.join(opts.dataDir, 'db.lock'));
   if ('heldBy' in lock) {
     if (role === 'server') {
@@ -40,42 +59,58 @@ export async function openDatabase(
           '(another server, or an admin command still running); stop it first or set DATABASE_URL',
       );
     }
-    const db = await connect(embeddedOptions, 2, `the running server's embedded database (${socketDir})`);
-    return { db, description: `embedded PGlite via the running server (${socketDir})`, close: () => db.close() };
+    return {
+      target,
+      description: `embedded PGlite via the running server (${socketDir})`,
+      name: `the running server's embedded database (${socketDir})`,
+      poolSize: 2,
+      release: async () => undefined,
+    };
   }
-  let embedded: EmbeddedPostgres;
   try {
-    embedded = await EmbeddedPostgres.start(opts.dataDir, lock);
+    const embedded = await EmbeddedPostgres.start(opts.dataDir, lock);
+    return {
+      target,
+      description: `embedded PGlite in ${path.join(opts.dataDir, 'db')}`,
+      name: 'the embedded database',
+      release: () => embedded.stop(),
+    };
   } catch (err) {
     lock.release();
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${opts.dataDir}: ${(err as Error).message}`);
   }
-  try {
-    const db = await connect(embeddedOptions, poolSize, 'the embedded database');
-    return {
-      db,
-      description: `embedded PGlite in ${path.join(opts.dataDir, 'db')}`,
-      close: async () => {
-        await db.close();
-        await embedded.stop();
-      },
-    };
-  } catch (err) {
-    await embedded.stop();
-    throw err;
-  }
 }
 
-async function connect(target: DatabaseTarget, poolSize: number, what: string): Promise<Db> {
-  const dataSource = new DataSource(dataSourceOptions(target, poolSize));
+/** The database reached as above, behind an initialised TypeORM data source. */
+export async function openDatabase(opts: DatabaseLocation & { poolSize?: number }, role: DatabaseRole): Promise<OpenedDatabase> {
+  const reached = await reachDatabase(opts, role);
+  const dataSource = new DataSource(dataSourceOptions(reached.target, reached.poolSize ?? opts.poolSize ?? 10));
   try {
-    await dataSource.initialize();
+    await connect(dataSource, reached.name);
+  } catch (err) {
+    await reached.release();
+    throw err;
+  }
+  const db = new Db(dataSource);
+  return {
+    db,
+    description: reached.description,
+    close: async () => {
+      await db.close();
+      await reached.release();
+    },
+  };
+}
+
+/** Initialises the data source (`initialize`: a subclass's own) and checks that the server answers. */
+export async function connect(dataSource: DataSource, what: string, initialize = () => dataSource.initialize()): Promise<void> {
+  try {
+    await initialize();
     await dataSource.query('SELECT 1');
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     throw new DatabaseUnavailableError(`cannot connect to ${what}: ${(err as Error).message}`);
   }
-  return new Db(dataSource);
 }
 
 /** The URL without its password, safe to print. */

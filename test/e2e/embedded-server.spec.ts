@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MIGRATIONS } from '../../migrations';
-import { build, CLI_JS, run, SERVER_JS, startServer, Started } from '../support/processes';
+import { build, CLI_JS, DATA_SOURCE_JS, run, SERVER_JS, startServer, Started, TYPEORM_JS } from '../support/processes';
 
 /**
  * The built server as operators run it: embedded PGlite in a fresh data directory, the admin CLI
@@ -83,6 +83,29 @@ describe('the server as a process on the embedded database', () => {
       fs.rmSync(empty, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('migrates on request: `sogs migrations run` and TypeORM\'s own command line share one migrator', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-typeorm-'));
+    const e = { ...env(), SOGS_DATA_DIR: empty };
+    const names = MIGRATIONS.map((m) => m.name);
+    try {
+      const show = await run(TYPEORM_JS, ['migration:show', '-d', DATA_SOURCE_JS], e);
+      expect(show.stdout).toBe(names.map((n) => `[ ] ${n}\n`).join(''));
+      const ran = await run(TYPEORM_JS, ['migration:run', '-d', DATA_SOURCE_JS], e);
+      expect(ran.code).toBe(0);
+      expect(ran.stdout).toContain(`Migration ${names.at(-1)} has been executed successfully.`);
+      const shown = await run(TYPEORM_JS, ['migration:show', '-d', DATA_SOURCE_JS], e);
+      expect(shown.stdout).toBe(names.map((n, i) => `[X] ${i + 1} ${n}\n`).join(''));
+      const reverted = await run(TYPEORM_JS, ['migration:revert', '-d', DATA_SOURCE_JS], e);
+      expect(reverted.stdout).toContain(`Migration ${names.at(-1)} has been reverted successfully.`);
+      expect(await run(CLI_JS, ['migrations', 'status'], e)).toEqual({ code: 5, stdout: `1 migration(s) pending:\n  ${names.at(-1)}\n`, stderr: '' });
+      expect(await run(CLI_JS, ['migrations', 'run'], e)).toEqual({ code: 0, stdout: `Applied ${names.at(-1)}\n`, stderr: '' });
+      expect(await run(CLI_JS, ['migrations', 'run'], e)).toEqual({ code: 0, stdout: 'Nothing to apply; the schema is up to date.\n', stderr: '' });
+      expect(fs.existsSync(path.join(empty, 'db.lock'))).toBe(false);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('stops on bad configuration listing every bad variable, without a stack trace', async () => {
     const r = await run(SERVER_JS, [], { ...env(), SOGS_PORT: 'eighty', SOGS_REQUIRE_BLIND_KEYS: 'perhaps' });

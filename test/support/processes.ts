@@ -4,6 +4,9 @@ import * as path from 'node:path';
 export const ROOT = path.resolve(__dirname, '../..');
 export const SERVER_JS = path.join(ROOT, 'dist/src/main.js');
 export const CLI_JS = path.join(ROOT, 'dist/src/cli/main.js');
+/** TypeORM's command line and the data source file made for it. */
+export const TYPEORM_JS = require.resolve('typeorm/cli.js');
+export const DATA_SOURCE_JS = path.join(ROOT, 'dist/src/database/data-source.js');
 
 /** Compiles the server once (as `npm run build` does) so tests can run it as a real process. */
 export function build(): Promise<void> {
