@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_GUARD } from '@nestjs/core';
 import { CleanupService } from '../jobs/cleanup.service';
 import { UsersModule } from '../users/users.module';
@@ -6,9 +7,10 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { InternalRequests } from './internal-requests';
 import { NonceRepository } from './nonce.repository';
+import { RequestNonce } from './request-nonce.entity';
 
 @Module({
-  imports: [UsersModule],
+  imports: [TypeOrmModule.forFeature([RequestNonce]), UsersModule],
   providers: [AuthService, NonceRepository, InternalRequests, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, InternalRequests, NonceRepository],
 })

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { LessThan } from 'typeorm';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { RequestNonce } from './request-nonce.entity';
 
 /**
  * Request nonces, unique across every user and every server instance for 24 hours: the primary
@@ -10,7 +12,7 @@ import { Sql } from '../database/sql';
 export class NonceRepository {
   constructor(private readonly db: Db) {}
 
-  /** False when the nonce was seen before (by anyone). */
+  /** False when the nonce was seen before (by anyone). Every signed request: SQL, one round trip. */
   async record(nonce: Buffer, userId: number | null, expiry: number): Promise<boolean> {
     const inserted = await this.db.execute(
       `INSERT INTO user_request_nonces (nonce, "user", expiry) VALUES ($1, $2, $3) ON CONFLICT (nonce) DO NOTHING`,
@@ -19,7 +21,7 @@ export class NonceRepository {
     return inserted === 1;
   }
 
-  deleteExpired(now: number, sql: Sql = this.db): Promise<number> {
-    return sql.execute(`DELETE FROM user_request_nonces WHERE expiry < $1`, [now]);
+  async deleteExpired(now: number, sql: Sql = this.db): Promise<number> {
+    return (await sql.manager.delete(RequestNonce, { expiry: LessThan(now) })).affected ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, ObjectLiteral, Repository } from 'typeorm';
 
 /**
  * What every repository works through, inside or outside a transaction: hand-written SQL
@@ -17,4 +17,9 @@ export interface Sql {
 
 export interface Transactional extends Sql {
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+/** `repository` on the connection of `sql`: the transaction's inside one, else the pool's. */
+export function on<T extends ObjectLiteral>(repository: Repository<T>, sql?: Sql): Repository<T> {
+  return sql && sql.manager !== repository.manager ? sql.manager.withRepository(repository) : repository;
 }

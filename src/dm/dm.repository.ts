@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, MoreThan, Repository } from 'typeorm';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { DirectMessage } from './direct-message.entity';
 
-export interface DirectMessageRow {
-  id: number;
-  posted_at: number;
+/** A direct message as the endpoints show it: sender and recipient by session id. */
+export interface DirectMessageRow extends Pick<DirectMessage, 'id' | 'posted_at' | 'body'> {
   expires_at: number | null;
   sender: string;
   recipient: string;
-  body: Buffer;
 }
 
 const SELECT = `SELECT i.id, i.posted_at, i.expiry AS expires_at, s.session_id AS sender, r.session_id AS recipient, i.body
@@ -17,7 +18,10 @@ const SELECT = `SELECT i.id, i.posted_at, i.expiry AS expires_at, s.session_id A
 /** Inbox and outbox are two views of one table (deleting from an inbox empties the sender's outbox too). */
 @Injectable()
 export class DmRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    @InjectRepository(DirectMessage) private readonly messages: Repository<DirectMessage>,
+    private readonly db: Db,
+  ) {}
 
   insert(senderId: number, recipientId: number, body: Buffer, postedAt: number, expiry: number): Promise<DirectMessageRow> {
     return this.db
@@ -40,9 +44,7 @@ export class DmRepository {
   }
 
   sentSince(senderId: number, since: number): Promise<number> {
-    return this.db
-      .one<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE sender = $1 AND posted_at > $2`, [senderId, since])
-      .then((r) => r?.n ?? 0);
+    return this.messages.countBy({ sender: senderId, posted_at: MoreThan(since) });
   }
 
   /**
@@ -68,11 +70,11 @@ export class DmRepository {
       .then((r) => ({ shared: r!.shared, banned_in: r!.banned_in, room_switch: !!r!.room_switch }));
   }
 
-  deleteInbox(userId: number): Promise<number> {
-    return this.db.execute(`DELETE FROM inbox WHERE recipient = $1`, [userId]);
+  async deleteInbox(userId: number): Promise<number> {
+    return (await this.messages.delete({ recipient: userId })).affected ?? 0;
   }
 
-  deleteExpired(now: number, sql: Sql): Promise<number> {
-    return sql.execute(`DELETE FROM inbox WHERE expiry < $1`, [now]);
+  async deleteExpired(now: number, sql: Sql): Promise<number> {
+    return (await sql.manager.delete(DirectMessage, { expiry: LessThan(now) })).affected ?? 0;
   }
 }

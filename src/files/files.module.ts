@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import * as path from 'node:path';
 import { AppConfig, CONFIG } from '../config/config';
 import { ModerationModule } from '../moderation/moderation.module';
@@ -7,11 +8,12 @@ import { FileStorage, LocalFileStorage } from './file-storage';
 import { FilesController } from './files.controller';
 import { FilesRepository } from './files.repository';
 import { FilesService } from './files.service';
+import { StoredFile } from './stored-file.entity';
 import { UploadLimitHook } from './upload-limit.hook';
 
 /** Uploads, downloads and their cleanup (§9); loaded by the server and the admin CLI (room images). */
 @Module({
-  imports: [RoomsModule, ModerationModule],
+  imports: [TypeOrmModule.forFeature([StoredFile]), RoomsModule, ModerationModule],
   controllers: [FilesController],
   providers: [
     FilesRepository,

@@ -1,37 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db';
-import { Sql } from '../database/sql';
-import { StoredFile } from './stored-file';
-
-const COLUMNS = 'id, room, uploader, message, size, uploaded, expiry, filename, path';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, MoreThanOrEqual, Repository } from 'typeorm';
+import { on, Sql } from '../database/sql';
+import { StoredFile } from './stored-file.entity';
 
 @Injectable()
 export class FilesRepository {
-  constructor(private readonly db: Db) {}
+  constructor(@InjectRepository(StoredFile) private readonly files: Repository<StoredFile>) {}
 
-  async insert(
-    f: { room: number; uploader: number; size: number; uploaded: number; expiry: number; filename: string | null; path: string },
-    sql: Sql = this.db,
-  ): Promise<number> {
-    const row = await sql.one<{ id: number }>(
-      `INSERT INTO files (room, uploader, size, uploaded, expiry, filename, path)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [f.room, f.uploader, f.size, f.uploaded, f.expiry, f.filename, f.path],
-    );
-    return row!.id;
+  async insert(f: Pick<StoredFile, 'room' | 'uploader' | 'size' | 'uploaded' | 'expiry' | 'filename' | 'path'>, sql?: Sql): Promise<number> {
+    const result = await on(this.files, sql).insert(f);
+    return (result.identifiers[0] as Pick<StoredFile, 'id'>).id;
   }
 
   /** The file if it belongs to the room and has not expired by `now`. */
-  findLive(id: number, room: number, now: number, sql: Sql = this.db): Promise<StoredFile | undefined> {
-    return sql.one<StoredFile>(
-      `SELECT ${COLUMNS} FROM files WHERE id = $1 AND room = $2 AND (expiry IS NULL OR expiry >= $3)`,
-      [id, room, now],
-    );
+  async findLive(id: number, room: number, now: number, sql?: Sql): Promise<StoredFile | undefined> {
+    const live = [{ id, room, expiry: IsNull() }, { id, room, expiry: MoreThanOrEqual(now) }];
+    return (await on(this.files, sql).findOneBy(live)) ?? undefined;
   }
 
   /** Deletes the expired rows and returns their storage keys, for the caller to remove. */
-  async deleteExpired(now: number, sql: Sql = this.db): Promise<string[]> {
-    const rows = await sql.query<{ path: string }>(`DELETE FROM files WHERE expiry < $1 RETURNING path`, [now]);
-    return rows.map((r) => r.path);
+  async deleteExpired(now: number, sql?: Sql): Promise<string[]> {
+    const result = await on(this.files, sql).createQueryBuilder().delete().where('expiry < :now', { now }).returning('path').execute();
+    return (result.raw as Array<Pick<StoredFile, 'path'>>).map((r) => r.path);
   }
 }

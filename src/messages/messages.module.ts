@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ModerationModule } from '../moderation/moderation.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { UsersModule } from '../users/users.module';
+import { MessageHistory } from './message-history.entity';
+import { Message } from './message.entity';
 import { MessagesRepository } from './messages.repository';
+import { Reaction } from './reaction.entity';
 import { MessagesService } from './messages.service';
 import { ReactionsRepository } from './reactions.repository';
 import { ReactionsService } from './reactions.service';
+import { UserReaction } from './user-reaction.entity';
 
 /** Messages and reactions without their endpoints: the admin CLI loads this one. */
 @Module({
-  imports: [RoomsModule, ModerationModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([Message, MessageHistory, Reaction, UserReaction]), RoomsModule, ModerationModule, UsersModule],
   providers: [MessagesRepository, MessagesService, ReactionsRepository, ReactionsService],
   exports: [MessagesService, ReactionsService],
 })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { Message } from './message.entity';
 import { MessageRow } from './message-format';
 
 /** Who is reading: whispers and filtered messages are hidden by these. */
@@ -14,6 +15,9 @@ const SELECT = `SELECT m.id, a.session_id, m.posted, m.edited, m.seqno, m.data, 
 const FROM = `FROM messages m JOIN users a ON a.id = m."user" LEFT JOIN users w ON w.id = m.whisper`;
 
 /**
+ * Messages are read on every poll and written under the schema's lock order (see the initial
+ * migration), so every statement here is hand-written SQL.
+ *
  * §7.2 visibility, with $2 = viewer's user id (NULL when anonymous) and $3 = viewer is a moderator:
  * everyone sees public messages and whispers to themselves; moderators also see whispers to mods
  * and their own whispers; filtered messages are nobody's.
@@ -71,9 +75,9 @@ export class MessagesRepository {
     );
   }
 
-  insert(m: NewMessage, sql: Sql): Promise<{ id: number; seqno: number }> {
+  insert(m: NewMessage, sql: Sql): Promise<Pick<Message, 'id' | 'seqno'>> {
     return sql
-      .one<{ id: number; seqno: number }>(
+      .one<Pick<Message, 'id' | 'seqno'>>(
         `INSERT INTO messages (room, "user", posted, data, data_size, signature, whisper, whisper_mods, filtered)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, seqno`,
         [m.room, m.user, m.posted, m.data, m.data.length, m.signature, m.whisper, m.whisperMods, m.filtered],
@@ -99,7 +103,7 @@ export class MessagesRepository {
   }
 
   /** The message row locked for an edit or deletion (taken first: message before room). */
-  lockForChange(room: number, id: number, sql: Sql): Promise<{ user: number; deleted: boolean } | undefined> {
+  lockForChange(room: number, id: number, sql: Sql): Promise<(Pick<Message, 'user'> & { deleted: boolean }) | undefined> {
     return sql.one(`SELECT "user", data IS NULL AS deleted FROM messages WHERE room = $1 AND id = $2 FOR NO KEY UPDATE`, [room, id]);
   }
 
@@ -124,7 +128,7 @@ export class MessagesRepository {
 
   /** Tombstones every live message of a user in a room, locking the rows in id order first. */
   async softDeleteAllBy(room: number, user: number, edited: number, sql: Sql): Promise<number> {
-    const rows = await sql.query<{ id: number }>(
+    const rows = await sql.query<Pick<Message, 'id'>>(
       `SELECT id FROM messages WHERE room = $1 AND "user" = $2 AND data IS NOT NULL ORDER BY id FOR NO KEY UPDATE`,
       [room, user],
     );
@@ -155,7 +159,7 @@ export class MessagesRepository {
   }
 
   async seqno(id: number, sql: Sql = this.db): Promise<number> {
-    const row = await sql.one<{ seqno: number }>(`SELECT seqno FROM messages WHERE id = $1`, [id]);
+    const row = await sql.one<Pick<Message, 'seqno'>>(`SELECT seqno FROM messages WHERE id = $1`, [id]);
     return row!.seqno;
   }
 

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { User } from '../users/user.entity';
+import { UserReaction } from './user-reaction.entity';
 import { ReactionRow } from './message-format';
 
 /**
+ * Hand-written SQL: reactions are read on every poll, and written under the schema's lock order.
  * Reactions are added and removed through user_reactions only: its triggers advance the sequence
  * per row and drop a reaction when its last user goes (see the migration header).
  */
@@ -69,7 +72,7 @@ export class ReactionsRepository {
 
   /** `[session_id, at]` of everyone with this reaction, oldest first; `limit` null = all. */
   async reactors(message: number, reaction: string, limit: number | null): Promise<Array<[string, number]>> {
-    const rows = await this.db.query<{ session_id: string; at: number }>(
+    const rows = await this.db.query<Pick<User, 'session_id'> & Pick<UserReaction, 'at'>>(
       `SELECT u.session_id, ur.at
        FROM reactions r JOIN user_reactions ur ON ur.reaction = r.id JOIN users u ON u.id = ur."user"
        WHERE r.message = $1 AND r.reaction = $2

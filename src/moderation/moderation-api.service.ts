@@ -6,7 +6,8 @@ import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { ScheduledChange, ScopeInput } from './moderation-input';
-import { FutureRow, ModerationRepository, Override } from './moderation.repository';
+import { FutureRow, ModerationRepository } from './moderation.repository';
+import { PermissionOverride } from './permission-override.entity';
 import { PermissionChange, RoleChange, ModerationService, Scope } from './moderation.service';
 import { PermissionsService, RoomCheck } from './permissions.service';
 
@@ -15,7 +16,7 @@ export type OverrideSummary = Partial<Record<'read' | 'accessible' | 'write' | '
 
 export type FutureJson = { session_id?: string; at: number } & Partial<Record<'read' | 'write' | 'upload' | 'banned', boolean>>;
 
-function summarise(o: Override | undefined): OverrideSummary {
+function summarise(o: PermissionOverride | undefined): OverrideSummary {
   if (!o) return {};
   const s: OverrideSummary = {};
   for (const k of ['read', 'accessible', 'write', 'upload'] as const) if (o[k] !== null) s[k] = o[k]!;

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { LessThan } from 'typeorm';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { ModerationLogEntry } from './moderation-log.entity';
 
 /** What moderators do, as the audit log records it (§ moderator tools in the README). */
 export type ModerationAction =
@@ -22,25 +24,16 @@ export type ModerationAction =
   | 'update_room'
   | 'delete_room';
 
-export interface LogEntry {
-  /** The moderator; null for a change the server applied on schedule. */
-  actor: number | null;
-  action: ModerationAction;
-  target?: number | null;
-  /** Null for server-wide actions. */
-  room: number | null;
-  details?: Record<string, unknown>;
-  at: number;
-}
+/** What is recorded: actor null for a change the server applied on schedule, room null for server-wide actions. */
+export type LogEntry = Pick<ModerationLogEntry, 'actor' | 'room' | 'at'> &
+  Partial<Pick<ModerationLogEntry, 'target' | 'details'>> & { action: ModerationAction };
 
-export interface LogRow {
-  id: number;
-  at: number;
+/** An entry as the listings show it: session ids and room tokens in place of row ids. */
+export interface LogRow extends Pick<ModerationLogEntry, 'id' | 'at' | 'details'> {
   actor: string | null;
   action: ModerationAction;
   target: string | null;
   room: string | null;
-  details: Record<string, unknown>;
 }
 
 export interface LogQuery {
@@ -57,14 +50,8 @@ export class ModerationLogRepository {
 
   /** Written in the transaction of the change it records, so the log never disagrees with the data. */
   async record(entry: LogEntry, tx: Sql): Promise<void> {
-    await tx.execute(`INSERT INTO moderation_log (at, actor, action, target, room, details) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.target ?? null,
-      entry.room,
-      JSON.stringify(entry.details ?? {}),
-    ]);
+    // (TypeORM's partial-entity type has no room for `unknown` JSON values, hence `object`.)
+    await tx.manager.insert(ModerationLogEntry, { ...entry, target: entry.target ?? null, details: (entry.details ?? {}) as object });
   }
 
   /** Newest first, with session ids and room tokens in place of row ids. */
@@ -83,7 +70,7 @@ export class ModerationLogRepository {
   }
 
   /** Cleanup: entries older than `before`. */
-  prune(before: number, tx: Sql): Promise<number> {
-    return tx.execute(`DELETE FROM moderation_log WHERE at < $1`, [before]);
+  async prune(before: number, tx: Sql): Promise<number> {
+    return (await tx.manager.delete(ModerationLogEntry, { at: LessThan(before) })).affected ?? 0;
   }
 }

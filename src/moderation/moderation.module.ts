@@ -1,16 +1,20 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig, CONFIG } from '../config/config';
 import { ModerationLogRepository } from './moderation-log.repository';
 import { CleanupService } from '../jobs/cleanup.service';
 import { UsersModule } from '../users/users.module';
+import { BanFuture } from './ban-future.entity';
 import { ContentFilterService } from './filters/content-filter.service';
 import { ModerationLogModule } from './moderation-log.module';
 import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
+import { PermissionFuture } from './permission-future.entity';
+import { PermissionOverride } from './permission-override.entity';
 import { PermissionsService } from './permissions.service';
 
 @Module({
-  imports: [UsersModule, ModerationLogModule],
+  imports: [TypeOrmModule.forFeature([PermissionOverride, PermissionFuture, BanFuture]), UsersModule, ModerationLogModule],
   providers: [ModerationRepository, ModerationService, PermissionsService, ContentFilterService],
   exports: [ModerationService, PermissionsService, ModerationRepository, ContentFilterService, ModerationLogModule],
 })

@@ -1,20 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { Db } from '../database/db';
-import { Sql } from '../database/sql';
+import { on, Sql } from '../database/sql';
 import { Permission } from '../rooms/room';
-
-export interface Override {
-  room: number;
-  user: number;
-  banned: boolean;
-  read: boolean | null;
-  accessible: boolean | null;
-  write: boolean | null;
-  upload: boolean | null;
-  moderator: boolean;
-  admin: boolean;
-  visible_mod: boolean;
-}
+import { Room } from '../rooms/room.entity';
+import { User } from '../users/user.entity';
+import { BanFuture } from './ban-future.entity';
+import { PermissionFuture } from './permission-future.entity';
+import { PermissionOverride } from './permission-override.entity';
 
 export interface ModeratorRow {
   session_id: string;
@@ -30,7 +24,7 @@ export interface BanRow {
   until: number | null;
 }
 
-export interface OverrideRow extends Override {
+export interface OverrideRow extends PermissionOverride {
   session_id: string;
 }
 
@@ -44,103 +38,67 @@ export interface FutureRow {
   banned: boolean | null;
 }
 
-export interface DuePermissionChange {
-  id: number;
-  room: number;
-  user: number;
-  at: number;
-  read: boolean | null;
-  write: boolean | null;
-  upload: boolean | null;
+type OverrideValues = Partial<Omit<PermissionOverride, 'room' | 'user'>>;
+type GlobalFlags = Partial<Pick<User, 'banned' | 'moderator' | 'admin' | 'visible_mod'>>;
+
+/** The entries whose value is not undefined (undefined: leave the column as it is). */
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
-export interface DueBanChange {
-  id: number;
-  room: number | null;
-  user: number;
-  at: number;
-  banned: boolean;
-}
-
-type OverrideValues = Partial<Omit<Override, 'room' | 'user'>>;
-type GlobalFlags = Partial<{ banned: boolean; moderator: boolean; admin: boolean; visible_mod: boolean }>;
-
-/**
- * The quoted column names of the keys whose value is not undefined, and the parameter list with
- * their values after `leading`. Keys come from typed objects in this file, never from input.
- */
-function definedColumns(values: object, leading: unknown[]): { columns: string[]; params: unknown[] } {
-  const entries = Object.entries(values).filter(([, v]) => v !== undefined);
-  return { columns: entries.map(([k]) => `"${k}"`), params: [...leading, ...entries.map(([, v]) => v)] };
-}
-
-const OVERRIDE_COLUMNS = `room, "user", banned, read, accessible, write, upload, moderator, admin, visible_mod`;
 
 @Injectable()
 export class ModerationRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    @InjectRepository(PermissionOverride) private readonly overrides: Repository<PermissionOverride>,
+    @InjectRepository(PermissionFuture) private readonly permissionFutures: Repository<PermissionFuture>,
+    @InjectRepository(BanFuture) private readonly banFutures: Repository<BanFuture>,
+    private readonly db: Db,
+  ) {}
 
-  findOverride(roomId: number, userId: number, sql: Sql = this.db): Promise<Override | undefined> {
-    return sql.one<Override>(`SELECT ${OVERRIDE_COLUMNS} FROM user_permission_overrides WHERE room = $1 AND "user" = $2`, [
-      roomId,
-      userId,
-    ]);
+  /** Every room request asks the permission evaluator, which reads this: SQL on the primary key. */
+  findOverride(roomId: number, userId: number, sql: Sql = this.db): Promise<PermissionOverride | undefined> {
+    return sql.one<PermissionOverride>(`SELECT * FROM user_permission_overrides WHERE room = $1 AND "user" = $2`, [roomId, userId]);
   }
 
   /** Sets the given columns of the override row, creating it when missing. */
-  async upsertOverride(roomId: number, userId: number, values: OverrideValues, sql: Sql = this.db): Promise<void> {
-    const { columns, params } = definedColumns(values, [roomId, userId]);
-    if (!columns.length) return;
-    await sql.execute(
-      `INSERT INTO user_permission_overrides (room, "user", ${columns.join(', ')})
-       VALUES ($1, $2, ${columns.map((_, i) => `$${i + 3}`).join(', ')})
-       ON CONFLICT (room, "user") DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-      params,
-    );
+  async upsertOverride(roomId: number, userId: number, values: OverrideValues, sql?: Sql): Promise<void> {
+    const set = defined(values);
+    if (!Object.keys(set).length) return;
+    await on(this.overrides, sql)
+      .createQueryBuilder()
+      .insert()
+      .values({ room: roomId, user: userId, ...set })
+      .orUpdate(Object.keys(set), ['room', 'user'])
+      .execute();
   }
 
   /** Updates an existing override row only (removing a role from nobody creates nothing). */
-  async updateOverride(roomId: number, userId: number, values: OverrideValues, sql: Sql = this.db): Promise<void> {
-    const { columns, params } = definedColumns(values, [roomId, userId]);
-    if (!columns.length) return;
-    await sql.execute(
-      `UPDATE user_permission_overrides SET ${columns.map((c, i) => `${c} = $${i + 3}`).join(', ')}
-       WHERE room = $1 AND "user" = $2`,
-      params,
-    );
+  async updateOverride(roomId: number, userId: number, values: OverrideValues, sql?: Sql): Promise<void> {
+    const set = defined(values);
+    if (Object.keys(set).length) await on(this.overrides, sql).update({ room: roomId, user: userId }, set);
   }
 
   async setGlobalFlags(userId: number, values: GlobalFlags, sql: Sql = this.db): Promise<void> {
-    const { columns, params } = definedColumns(values, [userId]);
-    if (!columns.length) return;
-    await sql.execute(`UPDATE users SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`, params);
+    const set = defined(values);
+    if (Object.keys(set).length) await sql.manager.update(User, { id: userId }, set);
   }
 
   /** Scheduled (un)bans of one scope: a room id, or null for the global scope. */
-  async clearBanFutures(userId: number, roomId: number | null, sql: Sql = this.db): Promise<void> {
-    await sql.execute(`DELETE FROM user_ban_futures WHERE "user" = $1 AND room IS NOT DISTINCT FROM $2`, [userId, roomId]);
+  async clearBanFutures(userId: number, roomId: number | null, sql?: Sql): Promise<void> {
+    await on(this.banFutures, sql).delete({ user: userId, room: roomId ?? IsNull() });
   }
 
-  async scheduleBanChange(userId: number, roomId: number | null, at: number, banned: boolean, sql: Sql = this.db): Promise<void> {
-    await sql.execute(`INSERT INTO user_ban_futures (room, "user", at, banned) VALUES ($1, $2, $3, $4)`, [
-      roomId,
-      userId,
-      at,
-      banned,
-    ]);
+  async scheduleBanChange(userId: number, roomId: number | null, at: number, banned: boolean, sql?: Sql): Promise<void> {
+    await on(this.banFutures, sql).insert({ room: roomId, user: userId, at, banned });
   }
 
-  async clearPermissionFutures(roomId: number, userId: number, permissions: Permission[], sql: Sql = this.db): Promise<void> {
-    const scheduled = permissions.filter((p) => p !== 'accessible');
+  /** Unschedules changes of these permissions; a schedule left changing nothing goes. */
+  async clearPermissionFutures(roomId: number, userId: number, permissions: Permission[], sql?: Sql): Promise<void> {
+    const scheduled = permissions.filter((p): p is 'read' | 'write' | 'upload' => p !== 'accessible');
     if (!scheduled.length) return;
-    await sql.execute(
-      `UPDATE user_permission_futures SET ${scheduled.map((p) => `"${p}" = NULL`).join(', ')} WHERE room = $1 AND "user" = $2`,
-      [roomId, userId],
-    );
-    await sql.execute(
-      `DELETE FROM user_permission_futures WHERE room = $1 AND "user" = $2 AND read IS NULL AND write IS NULL AND upload IS NULL`,
-      [roomId, userId],
-    );
+    const futures = on(this.permissionFutures, sql);
+    await futures.update({ room: roomId, user: userId }, Object.fromEntries(scheduled.map((p) => [p, null])));
+    await futures.delete({ room: roomId, user: userId, read: IsNull(), write: IsNull(), upload: IsNull() });
   }
 
   /** Room and global moderators of a room (global ones have no override row), sorted by id. */
@@ -157,11 +115,14 @@ export class ModerationRepository {
     );
   }
 
-  listGlobalModerators(sql: Sql = this.db): Promise<ModeratorRow[]> {
-    return sql.query<ModeratorRow>(
-      `SELECT session_id, admin, visible_mod AS visible, true AS global FROM users
-       WHERE id <> 0 AND moderator ORDER BY session_id`,
-    );
+  async listGlobalModerators(sql: Sql = this.db): Promise<ModeratorRow[]> {
+    const users = await sql.manager
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .where('u.id <> 0 AND u.moderator')
+      .orderBy('u.session_id')
+      .getMany();
+    return users.map((u) => ({ session_id: u.session_id, admin: u.admin, visible: u.visible_mod, global: true }));
   }
 
   listRoomBans(roomId: number, sql: Sql = this.db): Promise<BanRow[]> {
@@ -196,16 +157,10 @@ export class ModerationRepository {
     userId: number,
     at: number,
     values: Partial<Record<'read' | 'write' | 'upload', boolean>>,
-    sql: Sql = this.db,
+    sql?: Sql,
   ): Promise<void> {
-    await sql.execute(`INSERT INTO user_permission_futures (room, "user", at, read, write, upload) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      roomId,
-      userId,
-      at,
-      values.read ?? null,
-      values.write ?? null,
-      values.upload ?? null,
-    ]);
+    const { read = null, write = null, upload = null } = values;
+    await on(this.permissionFutures, sql).insert({ room: roomId, user: userId, at, read, write, upload });
   }
 
   /** Scheduled permission changes and (un)bans of one room, optionally of one user, soonest first. */
@@ -223,20 +178,18 @@ export class ModerationRepository {
   }
 
   /** Removes and returns the permission changes due at `now`. */
-  takeDuePermissionChanges(now: number, sql: Sql): Promise<DuePermissionChange[]> {
-    return sql.query<DuePermissionChange>(
-      `DELETE FROM user_permission_futures WHERE at <= $1 RETURNING id, room, "user", at, read, write, upload`,
-      [now],
-    );
+  takeDuePermissionChanges(now: number, sql: Sql): Promise<PermissionFuture[]> {
+    return takeDue(on(this.permissionFutures, sql), now);
   }
 
   /** Removes and returns the (un)bans due at `now`. */
-  takeDueBanChanges(now: number, sql: Sql): Promise<DueBanChange[]> {
-    return sql.query<DueBanChange>(`DELETE FROM user_ban_futures WHERE at <= $1 RETURNING id, room, "user", at, banned`, [now]);
+  takeDueBanChanges(now: number, sql: Sql): Promise<BanFuture[]> {
+    return takeDue(on(this.banFutures, sql), now);
   }
 
   /** A scheduled room (un)ban; moderators cannot be banned, so a ban skips a row that became one. */
   async setRoomBanned(roomId: number, userId: number, banned: boolean, sql: Sql): Promise<void> {
+    // Hand-written: an upsert whose update is conditional, which the query builder cannot say.
     if (banned) {
       await sql.execute(
         `INSERT INTO user_permission_overrides (room, "user", banned) VALUES ($1, $2, true)
@@ -245,7 +198,7 @@ export class ModerationRepository {
         [roomId, userId],
       );
     } else {
-      await sql.execute(`UPDATE user_permission_overrides SET banned = false WHERE room = $1 AND "user" = $2`, [roomId, userId]);
+      await on(this.overrides, sql).update({ room: roomId, user: userId }, { banned: false });
     }
   }
 
@@ -255,7 +208,13 @@ export class ModerationRepository {
   }
 
   /** The room's defaults, read in the cleanup transaction. */
-  roomDefaults(roomId: number, sql: Sql): Promise<{ read: boolean; write: boolean; upload: boolean } | undefined> {
-    return sql.one(`SELECT read, write, upload FROM rooms WHERE id = $1`, [roomId]);
+  async roomDefaults(roomId: number, sql: Sql): Promise<Pick<Room, 'read' | 'write' | 'upload'> | undefined> {
+    return (await sql.manager.findOne(Room, { select: { read: true, write: true, upload: true }, where: { id: roomId } })) ?? undefined;
   }
+}
+
+/** DELETE … RETURNING: the rows due at `now`, claimed once across instances (the cleanup's lock). */
+async function takeDue<T extends PermissionFuture | BanFuture>(repository: Repository<T>, now: number): Promise<T[]> {
+  const result = await repository.createQueryBuilder().delete().where('at <= :now', { now }).returning('*').execute();
+  return result.raw as T[];
 }

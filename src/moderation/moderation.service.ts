@@ -7,7 +7,9 @@ import { Permission, Room } from '../rooms/room';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { ModerationAction, ModerationLogRepository } from './moderation-log.repository';
-import { BanRow, DueBanChange, DuePermissionChange, ModerationRepository, ModeratorRow } from './moderation.repository';
+import { BanFuture } from './ban-future.entity';
+import { BanRow, ModerationRepository, ModeratorRow } from './moderation.repository';
+import { PermissionFuture } from './permission-future.entity';
 import { PermissionsService } from './permissions.service';
 
 export type Scope = { global: true } | { rooms: Room[] };
@@ -205,7 +207,7 @@ export class ModerationService {
     return due.length;
   }
 
-  private async applyPermissionChange(p: DuePermissionChange, tx: Sql): Promise<void> {
+  private async applyPermissionChange(p: PermissionFuture, tx: Sql): Promise<void> {
     const defaults = await this.repo.roomDefaults(p.room, tx);
     if (!defaults) return;
     const values: PermissionChange = {};
@@ -218,7 +220,7 @@ export class ModerationService {
     await this.record(tx, null, 'set_permissions', p.user, [p.room], { ...values, scheduled: true });
   }
 
-  private async applyBanChange(b: DueBanChange, tx: Sql): Promise<void> {
+  private async applyBanChange(b: BanFuture, tx: Sql): Promise<void> {
     if (b.room === null) await this.repo.setGlobalBanned(b.user, b.banned, tx);
     else await this.repo.setRoomBanned(b.room, b.user, b.banned, tx);
     await this.record(tx, null, b.banned ? 'ban' : 'unban', b.user, b.room === null ? null : [b.room], { scheduled: true });

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { PinnedMessage as PinRow } from './pinned-message.entity';
 import { PinnedMessage } from './room-info';
 
 /**
- * Pinned messages (§7.7). The triggers bump info_updates on every pin, re-pin and unpin and make a
+ * Pinned messages (§7.7), in hand-written SQL: pinning follows the schema's lock order, and the
+ * list is part of every room info. The triggers bump info_updates on every pin, re-pin and unpin and make a
  * pinned message's files permanent; restoring their expiry on unpin is done here (it needs config).
  */
 @Injectable()
@@ -51,7 +53,7 @@ export class PinsRepository {
       // them in whatever order the DELETE visits them could deadlock against a concurrent re-pin.
       await sql.query(`SELECT message FROM pinned_messages WHERE room = $1 ORDER BY message FOR UPDATE`, [roomId]);
     }
-    const rows = await sql.query<{ message: number }>(
+    const rows = await sql.query<Pick<PinRow, 'message'>>(
       `DELETE FROM pinned_messages WHERE room = $1 AND ($2::bigint IS NULL OR message = $2) RETURNING message`,
       [roomId, messageId],
     );

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { LessThan } from 'typeorm';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { RoomUser } from './room-user.entity';
 
 @Injectable()
 export class RoomActivityRepository {
   constructor(private readonly db: Db) {}
 
+  /** On the poll path (throttled by the service): one statement. */
   async upsert(roomId: number, userId: number, now: number): Promise<void> {
     await this.db.execute(
       `INSERT INTO room_users (room, "user", last_active) VALUES ($1, $2, $3)
@@ -15,8 +18,8 @@ export class RoomActivityRepository {
     );
   }
 
-  prune(before: number, sql: Sql): Promise<number> {
-    return sql.execute(`DELETE FROM room_users WHERE last_active < $1`, [before]);
+  async prune(before: number, sql: Sql): Promise<number> {
+    return (await sql.manager.delete(RoomUser, { last_active: LessThan(before) })).affected ?? 0;
   }
 
   /** Refreshes every room's cached active_users; only rooms whose count changed are written. */

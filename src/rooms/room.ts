@@ -1,25 +1,4 @@
-export interface Room {
-  id: number;
-  token: string;
-  name: string;
-  description: string | null;
-  image: number | null;
-  created: number;
-  message_sequence: number;
-  info_updates: number;
-  active_users: number;
-  read: boolean;
-  accessible: boolean;
-  write: boolean;
-  upload: boolean;
-  /** Refuse DMs from users banned here (and everywhere else they meet the recipient). */
-  dm_refuse_banned: boolean;
-  /** Content filter settings of this room (§7.8); null = the server-wide setting. */
-  profanity_filter: boolean | null;
-  profanity_silent: boolean | null;
-  alphabet_filters: string[] | null;
-  alphabet_silent: boolean | null;
-}
+export { Room } from './room.entity';
 
 /** The per-room filter settings a CLI update may change; null returns one to the server setting. */
 export interface RoomFilterChanges {

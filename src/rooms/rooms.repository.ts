@@ -1,56 +1,52 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { Db } from '../database/db';
-import { Sql } from '../database/sql';
-import { PermissionFlags, Room, RoomFilterChanges } from './room';
+import { on, Sql } from '../database/sql';
+import { PermissionFlags, RoomFilterChanges } from './room';
+import { Room } from './room.entity';
 
-const COLUMNS = `id, token, name, description, image, created, message_sequence, info_updates, active_users,
-  read, accessible, write, upload, dm_refuse_banned, profanity_filter, profanity_silent, alphabet_filters, alphabet_silent`;
+export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned'>> & PermissionFlags & RoomFilterChanges;
 
 @Injectable()
 export class RoomsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    @InjectRepository(Room) private readonly rooms: Repository<Room>,
+    private readonly db: Db,
+  ) {}
 
-  /** Case-insensitive lookup; the row carries the stored spelling. */
+  /**
+   * Case-insensitive lookup; the row carries the stored spelling. Every room request starts
+   * here, so it is SQL on the `lower(token)` index rather than a query builder.
+   */
   findByToken(token: string, sql: Sql = this.db): Promise<Room | undefined> {
-    return sql.one<Room>(`SELECT ${COLUMNS} FROM rooms WHERE lower(token) = lower($1)`, [token]);
+    return sql.one<Room>(`SELECT * FROM rooms WHERE lower(token) = lower($1)`, [token]);
   }
 
   /** By token ignoring case, in code point order whatever the database collation. */
-  listAll(sql: Sql = this.db): Promise<Room[]> {
-    return sql.query<Room>(`SELECT ${COLUMNS} FROM rooms ORDER BY lower(token) COLLATE "C", token COLLATE "C"`);
+  listAll(sql?: Sql): Promise<Room[]> {
+    return on(this.rooms, sql).createQueryBuilder('r').orderBy('lower(r.token) COLLATE "C"').addOrderBy('r.token COLLATE "C"').getMany();
   }
 
   /** Returns undefined when the token is taken (ignoring case). */
-  insert(
-    room: { token: string; name: string; description: string | null; created: number } & Required<PermissionFlags>,
-    sql: Sql = this.db,
+  async insert(
+    room: Pick<Room, 'token' | 'name' | 'description' | 'created'> & Required<PermissionFlags>,
+    sql?: Sql,
   ): Promise<Room | undefined> {
-    return sql.one<Room>(
-      `INSERT INTO rooms (token, name, description, created, read, accessible, write, upload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-      [room.token, room.name, room.description, room.created, room.read, room.accessible, room.write, room.upload],
-    );
+    const result = await on(this.rooms, sql).createQueryBuilder().insert().values(room).orIgnore().returning('*').execute();
+    return (result.raw as Room[])[0];
   }
 
-  async update(
-    id: number,
-    changes: { name?: string; description?: string | null; image?: number; dm_refuse_banned?: boolean } & PermissionFlags & RoomFilterChanges,
-    sql: Sql = this.db,
-  ): Promise<Room> {
-    const sets: string[] = [];
-    const params: unknown[] = [id];
-    for (const [column, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      params.push(value);
-      sets.push(`"${column}" = $${params.length}`);
-    }
-    if (!sets.length) return (await this.findById(id, sql))!;
-    return (await sql.one<Room>(`UPDATE rooms SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`, params))!;
+  /** Applies the given changes (undefined: unchanged) and returns the row as it is now. */
+  async update(id: number, changes: RoomChanges, sql?: Sql): Promise<Room> {
+    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    if (!Object.keys(set).length) return (await this.findById(id, sql))!;
+    const result = await on(this.rooms, sql).createQueryBuilder().update().set(set).where({ id }).returning('*').execute();
+    return (result.raw as Room[])[0];
   }
 
-  findById(id: number, sql: Sql = this.db): Promise<Room | undefined> {
-    return sql.one<Room>(`SELECT ${COLUMNS} FROM rooms WHERE id = $1`, [id]);
+  async findById(id: number, sql?: Sql): Promise<Room | undefined> {
+    return (await on(this.rooms, sql).findOneBy({ id })) ?? undefined;
   }
 
   /**
@@ -61,8 +57,8 @@ export class RoomsRepository {
     return (await sql.one(`SELECT id FROM files WHERE id = $1 AND room = $2 FOR KEY SHARE`, [fileId, roomId])) !== undefined;
   }
 
-  delete(id: number, sql: Sql = this.db): Promise<number> {
-    return sql.execute(`DELETE FROM rooms WHERE id = $1`, [id]);
+  async delete(id: number, sql?: Sql): Promise<number> {
+    return (await on(this.rooms, sql).delete({ id })).affected ?? 0;
   }
 
   /** Per-room totals for `rooms list`. */

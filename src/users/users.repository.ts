@@ -1,35 +1,44 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
 import { Db } from '../database/db';
-import { Sql } from '../database/sql';
-import { User } from './user';
-
-const COLUMNS = 'id, session_id, created, last_active, banned, moderator, admin, visible_mod';
+import { on, Sql } from '../database/sql';
+import { BanFuture } from '../moderation/ban-future.entity';
+import { PermissionFuture } from '../moderation/permission-future.entity';
+import { PermissionOverride } from '../moderation/permission-override.entity';
+import { NeedsBlinding } from './needs-blinding.entity';
+import { User } from './user.entity';
 
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly db: Db,
+  ) {}
 
+  /** Every signed request looks its user up: SQL on the unique index. */
   findBySessionId(sessionId: string, sql: Sql = this.db): Promise<User | undefined> {
-    return sql.one<User>(`SELECT ${COLUMNS} FROM users WHERE session_id = $1`, [sessionId]);
+    return sql.one<User>(`SELECT * FROM users WHERE session_id = $1`, [sessionId]);
   }
 
-  findAnyOf(sessionIds: string[], sql: Sql = this.db): Promise<User | undefined> {
-    return sql.one<User>(`SELECT ${COLUMNS} FROM users WHERE session_id = ANY($1::text[]) ORDER BY id LIMIT 1`, [
-      sessionIds,
-    ]);
+  async findAnyOf(sessionIds: string[], sql?: Sql): Promise<User | undefined> {
+    return (await on(this.users, sql).findOne({ where: { session_id: In(sessionIds) }, order: { id: 'ASC' } })) ?? undefined;
   }
 
-  findById(id: number, sql: Sql = this.db): Promise<User | undefined> {
-    return sql.one<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  async findById(id: number, sql?: Sql): Promise<User | undefined> {
+    return (await on(this.users, sql).findOneBy({ id })) ?? undefined;
   }
 
   /** Inserts the user unless it exists; returns the new row, or undefined when it already existed. */
-  insertIfMissing(sessionId: string, now: number, sql: Sql = this.db): Promise<User | undefined> {
-    return sql.one<User>(
-      `INSERT INTO users (session_id, created, last_active) VALUES ($1, $2, $2)
-       ON CONFLICT (session_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [sessionId, now],
-    );
+  async insertIfMissing(sessionId: string, now: number, sql?: Sql): Promise<User | undefined> {
+    const result = await on(this.users, sql)
+      .createQueryBuilder()
+      .insert()
+      .values({ session_id: sessionId, created: now, last_active: now })
+      .orIgnore()
+      .returning('*')
+      .execute();
+    return (result.raw as User[])[0];
   }
 
   /** Records activity at most once a minute per user: polling must not write on every request. */
@@ -48,9 +57,8 @@ export class UsersRepository {
     );
   }
 
-  /** Users of a room, most recently active first (the room_users activity table). */
-  /** Most recently active first; `limit` null = all of them. */
-  listRoomUsers(roomId: number, since: number, limit: number | null = null, sql: Sql = this.db): Promise<Array<{ session_id: string; last_active: number }>> {
+  /** Users active in a room since `since`, most recently active first; `limit` null = all of them. */
+  listRoomUsers(roomId: number, since: number, limit: number | null = null, sql: Sql = this.db): Promise<Array<Pick<User, 'session_id' | 'last_active'>>> {
     return sql.query(
       `SELECT u.session_id, ru.last_active FROM room_users ru JOIN users u ON u.id = ru."user"
        WHERE ru.room = $1 AND ru.last_active >= $2 ORDER BY ru.last_active DESC, u.session_id LIMIT $3`,
@@ -61,14 +69,11 @@ export class UsersRepository {
   // --- blinding migration (§3.5) ---
 
   async addNeedsBlinding(blindedAbs: string, userId: number, sql: Sql = this.db): Promise<void> {
-    await sql.execute(`INSERT INTO needs_blinding (blinded_abs, "user") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-      blindedAbs,
-      userId,
-    ]);
+    await sql.manager.createQueryBuilder().insert().into(NeedsBlinding).values({ blinded_abs: blindedAbs, user: userId }).orIgnore().execute();
   }
 
   /** Unblinded users holding a role, ban or override who are not yet waiting for their blinded id. */
-  unblindedUsersNeedingBlinding(): Promise<Array<{ id: number; session_id: string }>> {
+  unblindedUsersNeedingBlinding(): Promise<Array<Pick<User, 'id' | 'session_id'>>> {
     return this.db.query(
       `SELECT u.id, u.session_id FROM users u
        WHERE u.session_id LIKE '05%'
@@ -85,10 +90,7 @@ export class UsersRepository {
    * user whose sign-cleared id is `blindedAbs`. Runs inside the transaction that created `newUser`.
    */
   async migrateFromUnblinded(blindedAbs: string, newUserId: number, sql: Sql): Promise<boolean> {
-    const pending = await sql.one<{ user: number }>(
-      `DELETE FROM needs_blinding WHERE blinded_abs = $1 RETURNING "user"`,
-      [blindedAbs],
-    );
+    const pending = await sql.one<Pick<NeedsBlinding, 'user'>>(`DELETE FROM needs_blinding WHERE blinded_abs = $1 RETURNING "user"`, [blindedAbs]);
     if (!pending) return false;
     const old = pending.user;
     await sql.execute(
@@ -97,10 +99,8 @@ export class UsersRepository {
        FROM users o WHERE o.id = $1 AND n.id = $2`,
       [old, newUserId],
     );
-    await sql.execute(`UPDATE users SET banned = false, moderator = false, admin = false WHERE id = $1`, [old]);
-    for (const table of ['user_permission_overrides', 'user_permission_futures', 'user_ban_futures']) {
-      await sql.execute(`UPDATE ${table} SET "user" = $2 WHERE "user" = $1`, [old, newUserId]);
-    }
+    await sql.manager.update(User, { id: old }, { banned: false, moderator: false, admin: false });
+    for (const entity of [PermissionOverride, PermissionFuture, BanFuture]) await sql.manager.update(entity, { user: old }, { user: newUserId });
     return true;
   }
 }

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
+import { Message } from '../messages/message.entity';
+import { User } from '../users/user.entity';
 
-export interface PublicMessage {
-  id: number;
-  posted: number;
-  session_id: string;
-  data: Buffer;
-}
+/** A live public message with its author's session id. */
+export type PublicMessage = Pick<Message, 'id' | 'posted'> & Pick<User, 'session_id'> & { data: Buffer };
 
 @Injectable()
 export class WebRepository {
