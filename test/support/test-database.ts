@@ -4,6 +4,7 @@ import { Client, Pool } from 'pg';
 import { Db } from '../../src/database/db';
 import { Migrator } from '../../src/database/migrator';
 import { DataSource } from 'typeorm';
+import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { DatabaseTarget, dataSourceOptions } from '../../src/database/data-source-options';
 import { PGLITE_SOCKETS_ENV, testPostgresUrl } from './test-env';
 
@@ -15,12 +16,16 @@ export interface TestDatabase {
   pool: Pool;
   /** How another client (the CLI, a child process) reaches the same database. */
   connection: { url: string; socketDir?: string };
+  /** Another server instance's data source on the same database (closed with the database). */
+  dataSource(overrides?: Partial<PostgresConnectionOptions>): Promise<DataSource>;
   close(): Promise<void>;
 }
 
 export interface TestDatabaseOptions {
   /** Runs on its own connection before the migrations (to build an old database to upgrade). */
   beforeMigrations?: (client: Client) => Promise<void>;
+  /** False: leave the database empty. */
+  migrate?: boolean;
 }
 
 /**
@@ -81,8 +86,9 @@ async function finish(target: DatabaseTarget, connection: TestDatabase['connecti
   const dataSource = new DataSource(dataSourceOptions(target, 10));
   await dataSource.initialize();
   const db = new Db(dataSource);
-  await new Migrator(dataSource).run();
+  if (opts.migrate !== false) await new Migrator(dataSource).run();
   const pool = new Pool({ ...clientConfig(target), max: 10 });
+  const others: DataSource[] = [];
   // Dropping the test database ends any connection a test left behind; that is not a failure.
   pool.on('error', () => undefined);
   return {
@@ -90,7 +96,13 @@ async function finish(target: DatabaseTarget, connection: TestDatabase['connecti
     query: (sql, params) => db.query(sql, params),
     pool,
     connection,
+    dataSource: async (overrides = {}) => {
+      const other = new DataSource({ ...dataSourceOptions(target, 2), ...overrides } as PostgresConnectionOptions);
+      others.push(await other.initialize());
+      return other;
+    },
     close: async () => {
+      for (const other of others) if (other.isInitialized) await other.destroy();
       await pool.end();
       await db.close();
     },

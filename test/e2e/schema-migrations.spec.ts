@@ -11,6 +11,8 @@ import { legacyDump, pendingEntityChanges, snapshotRows } from '../support/schem
 import { SessionClient, signed } from '../support/session-client';
 import { parseSessionContent } from '../../src/crypto';
 import { createTestApp, TestApp } from '../support/test-app';
+import { openTestDatabase, TestDatabase } from '../support/test-database';
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const ALL = MIGRATIONS.map((m) => m.name);
 
@@ -41,6 +43,33 @@ describe('a new database', () => {
     expect(await migrator.run()).toEqual(ALL);
     expect(await migrator.pending()).toEqual([]);
     expect(await pendingEntityChanges(ds)).toEqual([]);
+  });
+});
+
+describe('running the migrations', () => {
+  let database: TestDatabase;
+  beforeEach(async () => (database = await openTestDatabase({ migrate: false })));
+  afterEach(() => database.close());
+
+  it('migrates once when several instances start together (advisory lock)', async () => {
+    const instances = await Promise.all([1, 2, 3].map(() => database.dataSource()));
+    const applied = await Promise.all(instances.map((ds) => new Migrator(ds).run()));
+    expect(applied.map((names) => names.length).sort()).toEqual([0, 0, ALL.length]);
+    expect((await database.query('SELECT name FROM migrations ORDER BY id')).map((r) => r.name)).toEqual(ALL);
+  });
+
+  it('applies nothing when one migration fails: one transaction', async () => {
+    class Broken1799999999999 implements MigrationInterface {
+      async up(q: QueryRunner): Promise<void> {
+        await q.query('ALTER TABLE no_such_table ADD COLUMN x int');
+      }
+      async down(): Promise<void> {}
+    }
+    const ds = await database.dataSource({ migrations: [...MIGRATIONS, Broken1799999999999] });
+    await expect(new Migrator(ds).run()).rejects.toThrow(/no_such_table/);
+    const tables = await database.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    expect(tables).toEqual([]);
+    expect(await new Migrator(ds).pending()).toEqual([...ALL, 'Broken1799999999999']);
   });
 });
 
