@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from '../app.module';
 import { ErrorFilter } from '../common/error.filter';
+import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Runtime } from '../core/runtime';
 import { NestPinoLogger } from '../logging/logger';
 
@@ -23,6 +24,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     bodyParser: false,
   });
   app.useGlobalFilters(new ErrorFilter(runtime.log));
+  app.useGlobalPipes(createValidationPipe());
   configureFastify(app.getHttpAdapter().getInstance(), runtime);
   await app.init();
   return app;
