@@ -229,7 +229,7 @@ export class MessagesService {
 
   private async present(rows: MessageRow[], viewer: Viewer, reactors: number): Promise<MessageJson[]> {
     const withReactions = rows.filter((r) => r.data !== null || r.reaction_only).map((r) => r.id);
-    const reactions = groupReactions(await this.reactions.forMessages(withReactions, viewer.userId, reactors));
+    const reactions = groupReactions(await this.reactions.forMessages(withReactions, viewer.userId, reactors), reactors);
     return rows.map((r) => toMessageJson(r, reactions.get(r.id)));
   }
 }
