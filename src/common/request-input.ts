@@ -49,14 +49,42 @@ export function rawBody(req: FastifyRequest): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
+/**
+ * Deeper than any client's body, and shallow enough for the recursive walks of the validation
+ * libraries (and JSON.stringify of a batch's `json`), which would overflow the stack on a body of
+ * brackets long before the body limit: that would be a 500.
+ */
+const MAX_JSON_DEPTH = 256;
+
 /** Parses a JSON body whatever its content type (clients often send none); 400 when invalid. */
 export function parseJson(body: Buffer): unknown {
   if (!body.length) throw new BadRequest('Invalid request: expected a JSON body');
+  const text = body.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new BadRequest('Invalid request: body is not valid JSON');
   }
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw new BadRequest('Invalid request: JSON nested too deeply');
+  return value;
+}
+
+/** Whether arrays and objects nest deeper than `max` in `text`, a valid JSON text. */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // the escaped character cannot end the string
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** A JSON object body; arrays, strings, numbers and null are a 400. */

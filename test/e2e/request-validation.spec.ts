@@ -129,6 +129,19 @@ describe('request validation', () => {
       await expect400(signed(t.server, user, 'POST', '/room/lobby/message'), 'Invalid request: expected a JSON body');
     });
 
+    it('answers a body of deeply nested brackets with 400, not a stack overflow', async () => {
+      const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+      for (const [url, body] of [
+        ['/room/lobby/message', `{"data":"aGk=","signature":"${sig()}","extra":${deep(100000)}}`],
+        ['/batch', `[{"method":"POST","path":"/room/lobby/message","json":${deep(5000)}}]`],
+        ['/sequence', deep(300)],
+      ]) {
+        await expect400(raw(user, 'POST', url, body), 'Invalid request: JSON nested too deeply');
+      }
+      // Up to 256 levels are read as usual.
+      await expect400(raw(user, 'POST', '/batch', deep(256)), 'Invalid request: subrequest 0: expected an object');
+    });
+
     it('ignores unknown keys, and null optional ones', async () => {
       const posted = await send(user, 'POST', '/room/lobby/message', { ...content(), files: null, whisper_to: null, whisper_mods: null, extra: 1, pinned: true }).expect(201);
       expect(posted.body).not.toHaveProperty('extra');

@@ -3,7 +3,7 @@ import { Allow, IsIn, IsObject, IsString, Matches, ValidateBy, ValidateIf, Valid
 import { Checks, IsBase64Bytes, Rule } from '../../common/validation/validation.decorators';
 
 const METHODS = ['GET', 'DELETE', 'POST', 'PUT'];
-export const BODY_KEYS = ['json', 'b64', 'bytes'] as const;
+const BODY_KEYS = ['json', 'b64', 'bytes'] as const;
 
 /** Every text names the failing element: `$index` becomes its position in the list. */
 const bad = (what: string) => `Invalid request: subrequest $index: ${what}`;
