@@ -29,12 +29,22 @@ export class DmController {
   }
 
   @Get('inbox/since/:id')
-  async inboxSince(@BlindedUser() user: User, @PathInt('id') id: number, @Query() query: DirectMessagesQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  async inboxSince(
+    @BlindedUser() user: User,
+    @PathInt('id') id: number,
+    @Query() query: DirectMessagesQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return notModifiedIfEmpty(reply, await this.dms.list(user, 'inbox', id, query.limit));
   }
 
   @Get('outbox/since/:id')
-  async outboxSince(@BlindedUser() user: User, @PathInt('id') id: number, @Query() query: DirectMessagesQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  async outboxSince(
+    @BlindedUser() user: User,
+    @PathInt('id') id: number,
+    @Query() query: DirectMessagesQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return notModifiedIfEmpty(reply, await this.dms.list(user, 'outbox', id, query.limit));
   }
 
