@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { User } from '../users/user';
+import { requireUser, USER_REQUIREMENT, UserRequirement } from './auth-user.decorator';
 import { AuthService } from './auth.service';
 import { INTERNAL_REQUEST_HEADER, InternalRequests } from './internal-requests';
 
@@ -30,7 +31,10 @@ const NO_OUTER_AUTH = 'sogs:no-outer-auth';
  */
 export const IgnoreOuterAuth = () => SetMetadata(NO_OUTER_AUTH, true);
 
-/** Runs for every request: attaches the signing user (or null), or rejects the request. */
+/**
+ * Runs for every request, before any other guard: attaches the signing user (or null), or rejects
+ * the request; a handler that takes `@RequiredUser()` or `@BlindedUser()` gets its 401 here.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -56,6 +60,8 @@ export class AuthGuard implements CanActivate {
             body: Buffer.isBuffer(req.body) ? req.body : undefined,
             bodyHash: req.streamedBody?.hash,
           });
+    const requirement = this.reflector.get<UserRequirement | undefined>(USER_REQUIREMENT, context.getHandler());
+    if (requirement) requireUser(req.sogsUser, requirement);
     return true;
   }
 }

@@ -5,6 +5,7 @@ import { JsonBody } from '../common/request-input';
 import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
 import { User } from '../users/user';
 import { BatchService } from './batch.service';
+import { BatchRequestDto } from './dto/batch-request.dto';
 
 @Controller()
 export class BatchController {
@@ -16,14 +17,14 @@ export class BatchController {
   /** Runs every subrequest; one result each, in request order. */
   @Post('batch')
   @HttpCode(200)
-  runAll(@JsonBody() body: unknown, @OptionalUser() user: User | null, @Req() req: FastifyRequest) {
-    return this.batch.run(body, user, { stopOnFailure: false, nested: this.dispatcher.isSubrequest(req.headers) });
+  runAll(@JsonBody('subrequests') body: BatchRequestDto, @OptionalUser() user: User | null, @Req() req: FastifyRequest) {
+    return this.batch.run(body.subrequests, user, { stopOnFailure: false, nested: this.dispatcher.isSubrequest(req.headers) });
   }
 
   /** Runs subrequests until one answers outside 2xx; that one is the last result. */
   @Post('sequence')
   @HttpCode(200)
-  runSequence(@JsonBody() body: unknown, @OptionalUser() user: User | null, @Req() req: FastifyRequest) {
-    return this.batch.run(body, user, { stopOnFailure: true, nested: this.dispatcher.isSubrequest(req.headers) });
+  runSequence(@JsonBody('subrequests') body: BatchRequestDto, @OptionalUser() user: User | null, @Req() req: FastifyRequest) {
+    return this.batch.run(body.subrequests, user, { stopOnFailure: true, nested: this.dispatcher.isSubrequest(req.headers) });
   }
 }

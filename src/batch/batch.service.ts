@@ -4,7 +4,8 @@ import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
 import { isJsonContentType } from '../dispatch/subresponse-headers';
 import { Subresponse } from '../dispatch/subrequest';
 import { User } from '../users/user';
-import { parseBatch } from './batch-request';
+import { toSubrequest } from './batch-request';
+import { SubrequestDto } from './dto/subrequest.dto';
 
 /** One element of a /batch or /sequence reply, by position of its subrequest. */
 export interface BatchResult {
@@ -23,12 +24,11 @@ export class BatchService {
    * first non-2xx result, which is the last element returned; `/batch` runs them all. A batch
    * inside a batch is refused, so one request can never fan out recursively.
    */
-  async run(body: unknown, user: User | null, opts: { stopOnFailure: boolean; nested: boolean }): Promise<BatchResult[]> {
+  async run(subrequests: SubrequestDto[], user: User | null, opts: { stopOnFailure: boolean; nested: boolean }): Promise<BatchResult[]> {
     if (opts.nested) throw new BadRequest('Invalid request: batch requests cannot be nested');
-    const subrequests = parseBatch(body);
     const results: BatchResult[] = [];
     for (const sub of subrequests) {
-      const res = await this.dispatcher.dispatch(sub, { user });
+      const res = await this.dispatcher.dispatch(toSubrequest(sub), { user });
       results.push(toResult(res));
       if (opts.stopOnFailure && (res.status < 200 || res.status >= 300)) break;
     }

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BadRequest } from '../common/errors';
 import { CapabilitiesService } from './capabilities.service';
+import { CapabilitiesQueryDto } from './dto/capabilities-query.dto';
 
 @Controller()
 export class CapabilitiesController {
@@ -9,11 +9,9 @@ export class CapabilitiesController {
 
   /** `{"capabilities": [...]}`; with `required=a,b` and any missing: 412 and `missing`. */
   @Get('capabilities')
-  get(@Query('required') required: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  get(@Query() query: CapabilitiesQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const capabilities = this.service.capabilities;
-    if (required === undefined) return { capabilities };
-    if (typeof required !== 'string') throw new BadRequest('required must be given once');
-    const missing = this.service.missing(required);
+    const missing = query.required === undefined ? [] : this.service.missing(query.required);
     if (!missing.length) return { capabilities };
     reply.status(412);
     return { capabilities, missing };

@@ -1,4 +1,4 @@
-/** The one spelling of JSON the Session desktop accepts: it compares the content type exactly. */
+/** The one spelling of JSON the Session desktop accepts: it compares the content type exactly (see create-app). */
 export const JSON_CONTENT_TYPE = 'application/json';
 
 /** True for `application/json` with or without parameters such as `; charset=utf-8`. */
@@ -7,9 +7,9 @@ export function isJsonContentType(type: string | undefined): boolean {
 }
 
 /**
- * A subresponse's headers as they travel back inside a batch or onion reply: lower-case names,
- * no `content-length` (the outer framing carries lengths), and JSON labelled exactly
- * `application/json` (Nest says `application/json; charset=utf-8`, which clients do not match).
+ * A subresponse's headers as they travel back inside a batch or onion reply: lower-case names and
+ * no `content-length` (the outer framing carries lengths). JSON is already labelled exactly
+ * `application/json` by the reply hook in create-app.
  */
 export function subresponseHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -18,6 +18,5 @@ export function subresponseHeaders(headers: Record<string, string | string[] | n
     if (value === undefined || key === 'content-length') continue;
     out[key] = Array.isArray(value) ? value.join(', ') : String(value);
   }
-  if (isJsonContentType(out['content-type'])) out['content-type'] = JSON_CONTENT_TYPE;
   return out;
 }

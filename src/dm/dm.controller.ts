@@ -1,52 +1,62 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { BlindedUser, RequiredUser } from '../auth/auth-user.decorator';
-import { clampedQueryInt, JsonObjectBody, pathInt } from '../common/request-input';
+import { JsonBody, PathInt } from '../common/request-input';
 import { User } from '../users/user';
-import { DmService } from './dm.service';
-
-const limit = (v: unknown) => clampedQueryInt(v, 100, 1, 256, 'limit');
+import { DirectMessagesQueryDto } from './dto/direct-messages-query.dto';
+import { SendDirectMessageDto } from './dto/send-direct-message.dto';
+import { DirectMessage, DmService } from './dm.service';
 
 @Controller()
 export class DmController {
   constructor(private readonly dms: DmService) {}
 
+  /** Any signing user may send; the recipient (a blinded id) must be a known user (else 404). */
   @Post('inbox/:sid')
   @HttpCode(201)
-  send(@RequiredUser() user: User, @Param('sid') sid: string, @JsonObjectBody() body: Record<string, unknown>) {
+  send(@RequiredUser() user: User, @Param('sid') sid: string, @JsonBody() body: SendDirectMessageDto) {
     return this.dms.send(user, sid, body);
   }
 
   @Get('inbox')
-  inbox(@BlindedUser() user: User, @Query('limit') l: unknown) {
-    return this.dms.list(user, 'inbox', 0, limit(l));
+  inbox(@BlindedUser() user: User, @Query() query: DirectMessagesQueryDto) {
+    return this.dms.list(user, 'inbox', 0, query.limit);
   }
 
   @Get('outbox')
-  outbox(@BlindedUser() user: User, @Query('limit') l: unknown) {
-    return this.dms.list(user, 'outbox', 0, limit(l));
+  outbox(@BlindedUser() user: User, @Query() query: DirectMessagesQueryDto) {
+    return this.dms.list(user, 'outbox', 0, query.limit);
   }
 
   @Get('inbox/since/:id')
-  inboxSince(@BlindedUser() user: User, @Param('id') id: string, @Query('limit') l: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.since(user, 'inbox', id, l, reply);
+  async inboxSince(
+    @BlindedUser() user: User,
+    @PathInt('id') id: number,
+    @Query() query: DirectMessagesQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return notModifiedIfEmpty(reply, await this.dms.list(user, 'inbox', id, query.limit));
   }
 
   @Get('outbox/since/:id')
-  outboxSince(@BlindedUser() user: User, @Param('id') id: string, @Query('limit') l: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.since(user, 'outbox', id, l, reply);
+  async outboxSince(
+    @BlindedUser() user: User,
+    @PathInt('id') id: number,
+    @Query() query: DirectMessagesQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return notModifiedIfEmpty(reply, await this.dms.list(user, 'outbox', id, query.limit));
   }
 
   @Delete('inbox')
   async clear(@BlindedUser() user: User) {
     return { deleted: await this.dms.deleteInbox(user) };
   }
+}
 
-  /** Nothing newer: 304 with an empty body, as clients poll these every few seconds. */
-  private async since(user: User, box: 'inbox' | 'outbox', id: string, l: unknown, reply: FastifyReply) {
-    const messages = await this.dms.list(user, box, pathInt(id), limit(l));
-    if (messages.length) return messages;
-    reply.status(304);
-    return undefined;
-  }
+/** Nothing newer: 304 with an empty body, as clients poll these every few seconds. */
+function notModifiedIfEmpty(reply: FastifyReply, messages: DirectMessage[]): DirectMessage[] | undefined {
+  if (messages.length) return messages;
+  reply.status(304);
+  return undefined;
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
-import { BadRequest, Forbidden, NotFound } from '../common/errors';
+import { Forbidden, NotFound } from '../common/errors';
 import { decodeBase64Strict, parseSessionId } from '../crypto';
 import { CleanupService } from '../jobs/cleanup.service';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
 import { DirectMessageRow, DmRepository } from './dm.repository';
+import { SendDirectMessageDto } from './dto/send-direct-message.dto';
 
 export interface DirectMessage {
   id: number;
@@ -35,11 +36,9 @@ export class DmService implements OnModuleInit {
     this.cleanup.register('expired direct messages', (tx, now) => this.repo.deleteExpired(now, tx));
   }
 
-  async send(sender: User, recipientId: string, body: Record<string, unknown>): Promise<DirectMessage> {
-    const message = body.message;
-    if (typeof message !== 'string') throw new BadRequest('Invalid request: message must be a base64 string');
-    const bytes = decodeBase64Strict(message);
-    if (!bytes) throw new BadRequest('Invalid request: message is not valid base64');
+  /** The body (400) has been checked; then the recipient (404) and the sender's limits (403). */
+  async send(sender: User, recipientId: string, body: SendDirectMessageDto): Promise<DirectMessage> {
+    const bytes = decodeBase64Strict(body.message)!;
     const id = parseSessionId(recipientId);
     const recipient = id?.prefix === '15' ? await this.users.findBySessionId(id.id) : undefined;
     if (!recipient || recipient.banned) throw new NotFound('Recipient not found');

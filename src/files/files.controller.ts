@@ -1,7 +1,9 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
-import { pathInt, rawBody } from '../common/request-input';
+import { RequiredUser } from '../auth/auth-user.decorator';
+import { PathInt, rawBody } from '../common/request-input';
+import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
+import { RoomContext } from '../rooms/room-access.guard';
 import { User } from '../users/user';
 import { contentDisposition, uploadFilename } from './file-name';
 import { FileDownload, FilesService } from './files.service';
@@ -14,28 +16,25 @@ export class FilesController {
 
   @Post()
   @HttpCode(201)
+  @RoomAccess('upload')
   async upload(
     @RequiredUser() user: User,
-    @Param('token') token: string,
+    @CurrentRoom() room: RoomContext,
     @Req() req: FastifyRequest,
     @Headers('content-disposition') disposition: string | undefined,
   ): Promise<{ id: number }> {
     const name = uploadFilename(disposition);
     const id = req.streamedBody
-      ? await this.files.uploadStreamed(token, user, req.streamedBody, name)
-      : await this.files.upload(token, user, rawBody(req), name);
+      ? await this.files.uploadStreamed(room, user, req.streamedBody, name)
+      : await this.files.upload(room, user, rawBody(req), name);
     return { id };
   }
 
   /** The trailing name is decoration for clients that want one; it is ignored. */
   @Get([':id', ':id/:name'])
-  async download(
-    @OptionalUser() user: User | null,
-    @Param('token') token: string,
-    @Param('id') id: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Buffer> {
-    return send(reply, await this.files.download(token, user, pathInt(id)));
+  @RoomAccess('read')
+  async download(@CurrentRoom() room: RoomContext, @PathInt('id') id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    return send(reply, await this.files.download(room, id));
   }
 }
 

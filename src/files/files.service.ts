@@ -5,8 +5,8 @@ import { NotFound, PayloadTooLarge } from '../common/errors';
 import { AppConfig, CONFIG } from '../config/config';
 import { CleanupService } from '../jobs/cleanup.service';
 import { LOGGER } from '../logging/logger';
-import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
+import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user';
 import { FileStorage } from './file-storage';
@@ -29,7 +29,6 @@ export class FilesService implements OnModuleInit {
     private readonly repo: FilesRepository,
     private readonly storage: FileStorage,
     private readonly rooms: RoomsService,
-    private readonly permissions: PermissionsService,
     private readonly cleanup: CleanupService,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
@@ -48,10 +47,8 @@ export class FilesService implements OnModuleInit {
     });
   }
 
-  /** 401 comes from the caller; then room 404, write+upload 403, size 413. Returns the new id. */
-  async upload(token: string, user: User, data: Buffer, filename: string | null): Promise<number> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, 'upload');
+  /** 401, room 404 and write+upload 403 come from the guards; then size 413. Returns the new id. */
+  async upload({ room }: RoomContext, user: User, data: Buffer, filename: string | null): Promise<number> {
     this.checkSize(data.length);
     return this.store(room, user, data, filename);
   }
@@ -64,9 +61,7 @@ export class FilesService implements OnModuleInit {
   }
 
   /** A direct upload whose body was streamed to a temporary file (never held in memory). */
-  async uploadStreamed(token: string, user: User, body: StreamedBody, filename: string | null): Promise<number> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, 'upload');
+  async uploadStreamed({ room }: RoomContext, user: User, body: StreamedBody, filename: string | null): Promise<number> {
     this.checkSize(body.size);
     return this.record(room, user, await this.storage.adopt(body.path), body.size, filename);
   }
@@ -111,10 +106,8 @@ export class FilesService implements OnModuleInit {
     return id;
   }
 
-  /** Room 404, read 403, then 404 for a file that is missing, expired or of another room. */
-  async download(token: string, user: User | null, id: number): Promise<FileDownload> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, 'read');
+  /** Room 404 and read 403 come from RoomAccessGuard; then 404 for a file that is missing, expired or of another room. */
+  async download({ room }: RoomContext, id: number): Promise<FileDownload> {
     const file = await this.repo.findLive(id, room.id, this.clock.now());
     const data = file && (await this.storage.get(file.path));
     if (!file || !data) throw new NotFound('File not found');

@@ -3,7 +3,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from '../app.module';
 import { ErrorFilter } from '../common/error.filter';
+import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Runtime } from '../core/runtime';
+import { isJsonContentType, JSON_CONTENT_TYPE } from '../dispatch/subresponse-headers';
 import { NestPinoLogger } from '../logging/logger';
 
 /** Room for the framing of an onion request around the largest upload. */
@@ -23,6 +25,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     bodyParser: false,
   });
   app.useGlobalFilters(new ErrorFilter(runtime.log));
+  app.useGlobalPipes(createValidationPipe());
   configureFastify(app.getHttpAdapter().getInstance(), runtime);
   await app.init();
   return app;
@@ -33,6 +36,15 @@ function configureFastify(fastify: FastifyInstance, runtime: Runtime): void {
   // clients send JSON with or without a content type, and uploads are raw octets.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // JSON is labelled exactly `application/json`, as the reference does: the Session desktop compares
+  // the content type of (sub)responses exactly, and Fastify would add `; charset=utf-8`. Batch and
+  // onion subresponses are replies of this same instance, so they are labelled here too.
+  fastify.addHook('onSend', async (_req, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type !== JSON_CONTENT_TYPE && isJsonContentType(type)) reply.header('content-type', JSON_CONTENT_TYPE);
+    return payload;
+  });
 
   const { log, config } = runtime;
   fastify.addHook('onResponse', (req, reply, done) => {

@@ -19,8 +19,8 @@ export interface MessageRow {
 export interface ReactionSummary {
   index: number;
   count: number;
-  /** Always an array (clients iterate it unconditionally), empty when no reactors were asked for. */
-  reactors: string[];
+  /** The earliest reactors; the key is left out when the caller asked for none (§7.6, §16.20). */
+  reactors?: string[];
   you?: true;
 }
 
@@ -53,15 +53,16 @@ export interface ReactionRow {
 }
 
 /**
- * Groups reaction rows by message. Objects without a prototype, so that a reaction spelled
- * `__proto__` is an ordinary key.
+ * Groups reaction rows by message; `reactors` is how many reactors were asked for. Objects without
+ * a prototype, so that a reaction spelled `__proto__` is an ordinary key.
  */
-export function groupReactions(rows: ReactionRow[]): Map<number, Reactions> {
+export function groupReactions(rows: ReactionRow[], reactors: number): Map<number, Reactions> {
   const byMessage = new Map<number, Reactions>();
   for (const r of rows) {
     let reactions = byMessage.get(r.message);
     if (!reactions) byMessage.set(r.message, (reactions = Object.create(null) as Reactions));
-    const summary: ReactionSummary = { index: Object.keys(reactions).length, count: r.count, reactors: r.reactors };
+    const summary: ReactionSummary = { index: Object.keys(reactions).length, count: r.count };
+    if (reactors > 0) summary.reactors = r.reactors;
     if (r.you) summary.you = true;
     reactions[r.reaction] = summary;
   }

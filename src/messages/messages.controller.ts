@@ -1,73 +1,59 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
-import { BadRequest } from '../common/errors';
-import { clampedQueryInt, JsonObjectBody, pathInt } from '../common/request-input';
+import { JsonBody, PathInt } from '../common/request-input';
+import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
+import { RoomContext } from '../rooms/room-access.guard';
 import { User } from '../users/user';
-import { MessagesService, PageOptions } from './messages.service';
+import { EditMessageDto } from './dto/edit-message.dto';
+import { MessagesPageQueryDto, MessagesSinceQueryDto, ReactorsQueryDto } from './dto/messages-query.dto';
+import { PostMessageDto } from './dto/post-message.dto';
+import { MessagesService } from './messages.service';
 
-const reactorsParam = (v: unknown) => clampedQueryInt(v, 4, 0, 20, 'reactors');
-const page = (limit: unknown, reactors: unknown): PageOptions => ({
-  limit: clampedQueryInt(limit, 100, 1, 256, 'limit'),
-  reactors: reactorsParam(reactors),
-});
-
-/** `t` is a string of flags: `r` asks for reaction-only updates; other letters mean nothing yet. */
-function flags(t: unknown): string {
-  if (t === undefined) return '';
-  if (typeof t !== 'string') throw new BadRequest('Invalid t');
-  return t;
-}
-
+/** §1.5: reading needs `read`; posting, editing and deleting need `write` (checked before the body). */
 @Controller('room/:token')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Get('messages/since/:seqno')
-  since(
-    @OptionalUser() user: User | null,
-    @Param('token') token: string,
-    @Param('seqno') seqno: string,
-    @Query('limit') limit: unknown,
-    @Query('reactors') reactors: unknown,
-    @Query('t') t: unknown,
-  ) {
-    return this.messages.since(token, user, pathInt(seqno), flags(t).includes('r'), page(limit, reactors));
+  @RoomAccess('read')
+  since(@OptionalUser() user: User | null, @CurrentRoom() room: RoomContext, @PathInt('seqno') seqno: number, @Query() query: MessagesSinceQueryDto) {
+    return this.messages.since(room, user, seqno, query);
   }
 
   @Get('messages/recent')
-  recent(@OptionalUser() user: User | null, @Param('token') token: string, @Query('limit') limit: unknown, @Query('reactors') reactors: unknown) {
-    return this.messages.latest(token, user, null, page(limit, reactors));
+  @RoomAccess('read')
+  recent(@OptionalUser() user: User | null, @CurrentRoom() room: RoomContext, @Query() query: MessagesPageQueryDto) {
+    return this.messages.latest(room, user, null, query);
   }
 
   @Get('messages/before/:msg_id')
-  before(
-    @OptionalUser() user: User | null,
-    @Param('token') token: string,
-    @Param('msg_id') id: string,
-    @Query('limit') limit: unknown,
-    @Query('reactors') reactors: unknown,
-  ) {
-    return this.messages.latest(token, user, pathInt(id), page(limit, reactors));
+  @RoomAccess('read')
+  before(@OptionalUser() user: User | null, @CurrentRoom() room: RoomContext, @PathInt('msg_id') id: number, @Query() query: MessagesPageQueryDto) {
+    return this.messages.latest(room, user, id, query);
   }
 
   @Get('message/:msg_id')
-  get(@OptionalUser() user: User | null, @Param('token') token: string, @Param('msg_id') id: string, @Query('reactors') reactors: unknown) {
-    return this.messages.get(token, user, pathInt(id), reactorsParam(reactors));
+  @RoomAccess('read')
+  get(@OptionalUser() user: User | null, @CurrentRoom() room: RoomContext, @PathInt('msg_id') id: number, @Query() query: ReactorsQueryDto) {
+    return this.messages.get(room, user, id, query.reactors);
   }
 
   @Post('message')
   @HttpCode(201)
-  post(@RequiredUser() user: User, @Param('token') token: string, @JsonObjectBody() body: Record<string, unknown>) {
-    return this.messages.post(token, user, body);
+  @RoomAccess('write')
+  post(@RequiredUser() user: User, @CurrentRoom() room: RoomContext, @JsonBody() body: PostMessageDto) {
+    return this.messages.post(room, user, body);
   }
 
   @Put('message/:msg_id')
-  edit(@RequiredUser() user: User, @Param('token') token: string, @Param('msg_id') id: string, @JsonObjectBody() body: Record<string, unknown>) {
-    return this.messages.edit(token, user, pathInt(id), body);
+  @RoomAccess('write')
+  edit(@RequiredUser() user: User, @CurrentRoom() room: RoomContext, @PathInt('msg_id') id: number, @JsonBody() body: EditMessageDto) {
+    return this.messages.edit(room, user, id, body);
   }
 
   @Delete('message/:msg_id')
-  delete(@RequiredUser() user: User, @Param('token') token: string, @Param('msg_id') id: string) {
-    return this.messages.delete(token, user, pathInt(id));
+  @RoomAccess('write')
+  delete(@RequiredUser() user: User, @CurrentRoom() room: RoomContext, @PathInt('msg_id') id: number) {
+    return this.messages.delete(room, user, id);
   }
 }

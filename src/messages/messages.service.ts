@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
 import { Forbidden, NotFound, RateLimited } from '../common/errors';
+import { decodeBase64Strict } from '../crypto';
 import { Db } from '../database/db';
 import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
@@ -9,12 +10,14 @@ import { ModerationLogRepository } from '../moderation/moderation-log.repository
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
+import { RoomContext } from '../rooms/room-access.guard';
 import { RoomActivityService } from '../rooms/room-activity.service';
-import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { EditMessageDto } from './dto/edit-message.dto';
+import { MessagesSinceQueryDto } from './dto/messages-query.dto';
+import { PostMessageDto } from './dto/post-message.dto';
 import { groupReactions, MessageJson, MessageRow, toMessageJson } from './message-format';
-import { parseMessageContent, parsePost, PostInput } from './message-input';
 import { MessagesRepository, Viewer } from './messages.repository';
 import { ReactionsRepository } from './reactions.repository';
 
@@ -30,12 +33,33 @@ export interface PageOptions {
   reactors: number;
 }
 
+/** A post or edit's content, decoded (the DTO has checked it). */
+interface MessageContent {
+  /** Exactly the bytes posted, Session padding included (the signature covers them). */
+  data: Buffer;
+  signature: Buffer;
+  /** Upload ids to attach (§9.3). */
+  files: number[];
+}
+
+interface PostInput extends MessageContent {
+  whisperTo: string | null;
+  whisperMods: boolean;
+}
+
+function messageContent(dto: EditMessageDto): MessageContent {
+  return { data: decodeBase64Strict(dto.data)!, signature: decodeBase64Strict(dto.signature)!, files: (dto.files ?? []).map(Number) };
+}
+
+/**
+ * Messages (§7). The endpoints' methods take their room from RoomAccessGuard, which has checked the
+ * caller's `read` or `write` permission (403) before the query or body was looked at.
+ */
 @Injectable()
 export class MessagesService {
   constructor(
     private readonly repo: MessagesRepository,
     private readonly reactions: ReactionsRepository,
-    private readonly rooms: RoomsService,
     private readonly permissions: PermissionsService,
     private readonly activity: RoomActivityService,
     private readonly users: UsersService,
@@ -46,35 +70,34 @@ export class MessagesService {
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** §7.4 since: with `withReactionUpdates` (t=r), reaction-only changes come as `{id, seqno, reactions}`. */
-  async since(token: string, user: User | null, seqno: number, withReactionUpdates: boolean, page: PageOptions): Promise<MessageJson[]> {
-    const { room, viewer } = await this.openForReading(token, user);
-    const rows = await this.repo.since(room.id, viewer, seqno, page.limit, withReactionUpdates);
-    return this.present(rows, viewer, page.reactors);
+  /** §7.4 since: with `t=r`, reaction-only changes come as `{id, seqno, reactions}`. */
+  async since(access: RoomContext, user: User | null, seqno: number, query: MessagesSinceQueryDto): Promise<MessageJson[]> {
+    const viewer = await this.openForReading(access, user);
+    const withReactionUpdates = (query.t ?? '').includes('r');
+    const rows = await this.repo.since(access.room.id, viewer, seqno, query.limit, withReactionUpdates);
+    return this.present(rows, viewer, query.reactors);
   }
 
   /** Newest live messages first; only those older than `beforeId` when given. */
-  async latest(token: string, user: User | null, beforeId: number | null, page: PageOptions): Promise<MessageJson[]> {
-    const { room, viewer } = await this.openForReading(token, user);
-    const rows = await this.repo.latest(room.id, viewer, beforeId, page.limit);
+  async latest(access: RoomContext, user: User | null, beforeId: number | null, page: PageOptions): Promise<MessageJson[]> {
+    const viewer = await this.openForReading(access, user);
+    const rows = await this.repo.latest(access.room.id, viewer, beforeId, page.limit);
     return this.present(rows, viewer, page.reactors);
   }
 
-  async get(token: string, user: User | null, id: number, reactors: number): Promise<MessageJson> {
-    const { room, viewer } = await this.openForReading(token, user);
-    const row = await this.repo.findVisible(room.id, viewer, id);
+  async get(access: RoomContext, user: User | null, id: number, reactors: number): Promise<MessageJson> {
+    const viewer = await this.openForReading(access, user);
+    const row = await this.repo.findVisible(access.room.id, viewer, id);
     if (!row) throw new NotFound('Message not found');
     return (await this.present([row], viewer, reactors))[0];
   }
 
   /**
-   * §1.5 order: write 403 → data/signature 400 → whisper 403 → content filters (429 or silently
-   * filtered) → rate limit 429 (admins exempt) → insert.
+   * §1.5 order: write 403 (guard) → data/signature 400 (DTO) → whisper 403 → content filters (429
+   * or silently filtered) → rate limit 429 (admins exempt) → insert.
    */
-  async post(token: string, user: User, body: Record<string, unknown>): Promise<MessageJson> {
-    const room = await this.rooms.get(token);
-    const perms = await this.permissions.require(room, user, 'write');
-    const input = parsePost(body);
+  async post({ room, permissions: perms }: RoomContext, user: User, dto: PostMessageDto): Promise<MessageJson> {
+    const input: PostInput = { ...messageContent(dto), whisperTo: dto.whisper_to ?? null, whisperMods: dto.whisper_mods === true };
     const whispering = input.whisperTo !== null || input.whisperMods;
     if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
     const filtered = this.applyFilters(room, input.data, perms.moderator);
@@ -135,10 +158,8 @@ export class MessagesService {
    * Only the author edits, whatever their role; whisper flags stay as posted. The filters come
    * before the message is looked up; a silently filtered edit changes nothing and answers 200.
    */
-  async edit(token: string, user: User, id: number, body: Record<string, unknown>): Promise<Record<string, never>> {
-    const room = await this.rooms.get(token);
-    const perms = await this.permissions.require(room, user, 'write');
-    const input = parseMessageContent(body);
+  async edit({ room, permissions: perms }: RoomContext, user: User, id: number, dto: EditMessageDto): Promise<Record<string, never>> {
+    const input = messageContent(dto);
     if (this.applyFilters(room, input.data, perms.moderator)) return {};
     await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
@@ -154,9 +175,7 @@ export class MessagesService {
   }
 
   /** The write check comes first, even for an id that does not exist; moderators delete anyone's. */
-  async delete(token: string, user: User, id: number): Promise<Record<string, never>> {
-    const room = await this.rooms.get(token);
-    const perms = await this.permissions.require(room, user, 'write');
+  async delete({ room, permissions: perms }: RoomContext, user: User, id: number): Promise<Record<string, never>> {
     await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const message = await this.repo.lockForChange(room.id, id, tx);
@@ -202,16 +221,15 @@ export class MessagesService {
     await this.repo.attachFiles({ message, room: room.id, uploader: user.id, fileIds, uploadedAfter: now - ATTACH_WITHIN, expiry }, tx);
   }
 
-  private async openForReading(token: string, user: User | null): Promise<{ room: Room; viewer: Viewer }> {
-    const room = await this.rooms.get(token);
-    const perms = await this.permissions.require(room, user, 'read');
+  /** Reading records the caller's activity in the room (§6.4). */
+  private async openForReading({ room, permissions }: RoomContext, user: User | null): Promise<Viewer> {
     await this.activity.record(room, user);
-    return { room, viewer: { userId: user?.id ?? null, moderator: perms.moderator } };
+    return { userId: user?.id ?? null, moderator: permissions.moderator };
   }
 
   private async present(rows: MessageRow[], viewer: Viewer, reactors: number): Promise<MessageJson[]> {
     const withReactions = rows.filter((r) => r.data !== null || r.reaction_only).map((r) => r.id);
-    const reactions = groupReactions(await this.reactions.forMessages(withReactions, viewer.userId, reactors));
+    const reactions = groupReactions(await this.reactions.forMessages(withReactions, viewer.userId, reactors), reactors);
     return rows.map((r) => toMessageJson(r, reactions.get(r.id)));
   }
 }

@@ -5,9 +5,8 @@ import { Db } from '../database/db';
 import { retryOnConflict, RETRY_WITH_FOREIGN_KEY, sqlState } from '../database/retry';
 import { Sql } from '../database/sql';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
-import { RoomCheck, PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room';
-import { RoomsService } from '../rooms/rooms.service';
+import { RoomContext } from '../rooms/room-access.guard';
 import { User } from '../users/user';
 import { MessagesRepository } from './messages.repository';
 import { validReaction } from './reaction-path';
@@ -18,22 +17,21 @@ const CHECK_VIOLATION = '23514';
 
 /**
  * Reactions (§7.6) to regular messages: every single add or removal advances the room sequence
- * (the triggers do it); answers carry the message's seqno after the change.
+ * (the triggers do it); answers carry the message's seqno after the change. The room comes from
+ * RoomAccessGuard (404, then 403 for `read`, or `moderator` for bulk removal); the reaction (400)
+ * and the message (404) are checked here, in that order.
  */
 @Injectable()
 export class ReactionsService {
   constructor(
     private readonly repo: ReactionsRepository,
     private readonly messages: MessagesRepository,
-    private readonly rooms: RoomsService,
-    private readonly permissions: PermissionsService,
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
 
-  async add(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ added: boolean; seqno: number }> {
-    const room = await this.open(token, user, 'read');
+  async add({ room }: RoomContext, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ added: boolean; seqno: number }> {
     const reaction = validReaction(rawReaction);
     try {
       // Retried when the reaction's last user removed it meanwhile: its foreign key fails at commit.
@@ -49,15 +47,13 @@ export class ReactionsService {
     }
   }
 
-  async remove(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: boolean; seqno: number }> {
-    const room = await this.open(token, user, 'read');
+  async remove({ room }: RoomContext, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: boolean; seqno: number }> {
     const reaction = validReaction(rawReaction);
     return this.changeRegular(room, messageId, async (tx) => ({ removed: await this.repo.remove(messageId, reaction, user.id, tx) }));
   }
 
   /** Moderators: every user's reactions to the message, or (`rawReaction` given) those of one reaction. */
-  async removeAll(token: string, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: number; seqno: number }> {
-    const room = await this.open(token, user, 'moderator');
+  async removeAll({ room }: RoomContext, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: number; seqno: number }> {
     const reaction = rawReaction === undefined ? null : validReaction(rawReaction);
     return this.changeRegular(room, messageId, async (tx) => {
       const removed = await this.repo.removeAll(messageId, reaction, tx);
@@ -70,8 +66,7 @@ export class ReactionsService {
   }
 
   /** `[session_id, at]` pairs, oldest first; `limit` 0 = all of them. */
-  async reactors(token: string, user: User | null, messageId: number, rawReaction: string | null | undefined, limit: number): Promise<Array<[string, number]>> {
-    const room = await this.open(token, user, 'read');
+  async reactors({ room }: RoomContext, messageId: number, rawReaction: string | null | undefined, limit: number): Promise<Array<[string, number]>> {
     const reaction = validReaction(rawReaction);
     if (!(await this.messages.isRegular(room.id, messageId))) throw new NotFound('Message not found');
     return this.repo.reactors(messageId, reaction, limit > 0 ? limit : null);
@@ -93,12 +88,5 @@ export class ReactionsService {
         }),
       retryOn,
     );
-  }
-
-  /** Room (404) → permission (403); the reaction (400) is checked after these. */
-  private async open(token: string, user: User | null, check: RoomCheck): Promise<Room> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, check);
-    return room;
   }
 }

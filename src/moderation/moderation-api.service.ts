@@ -2,13 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { Forbidden, NotFound, SogsError } from '../common/errors';
 import { MessagesService } from '../messages/messages.service';
 import { Room } from '../rooms/room';
+import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
-import { ScheduledChange, ScopeInput } from './moderation-input';
+import { BanUserDto } from './dto/ban-user.dto';
+import { SchedulePermissionsDto, scheduledValues } from './dto/schedule-permissions.dto';
+import { ScopeFields, scopeInput, ScopeInput } from './dto/scope.fields';
+import { permissionChange, SetPermissionsDto } from './dto/set-permissions.dto';
+import { SetModeratorDto } from './dto/set-moderator.dto';
+import { UnbanUserDto } from './dto/unban-user.dto';
 import { FutureRow, ModerationRepository } from './moderation.repository';
+import { checkRoleChange, ModerationService, Scope } from './moderation.service';
 import { PermissionOverride } from './permission-override.entity';
-import { PermissionChange, RoleChange, ModerationService, Scope } from './moderation.service';
 import { PermissionsService, RoomCheck } from './permissions.service';
 
 /** What GET permissions shows of an override row: only the keys that apply. */
@@ -35,7 +41,9 @@ function futureJson(row: FutureRow, withSessionId: boolean): FutureJson {
 
 /**
  * The moderation endpoints (§1.7): resolves room lists and session ids from requests, applies the
- * rules through ModerationService (shared with the admin CLI) and shapes the responses.
+ * rules through ModerationService (shared with the admin CLI) and shapes the responses. Bodies
+ * arrive checked by their DTOs; rooms named in the path arrive from RoomAccessGuard, which has
+ * checked that the caller moderates them.
  */
 @Injectable()
 export class ModerationApiService {
@@ -48,56 +56,54 @@ export class ModerationApiService {
     private readonly messages: MessagesService,
   ) {}
 
-  /** Response: the info_updates of every affected room (all rooms for a global change). */
-  async setModerator(actor: User, sid: string, scopeInput: ScopeInput, change: RoleChange): Promise<{ info_updates: Record<string, number> }> {
-    const scope = await this.scope(actor, scopeInput, 'admin');
+  /**
+   * Response: the info_updates of every affected room (all rooms for a global change). A pair of
+   * flags §8.2 refuses is a 400 before the rooms can answer 403.
+   */
+  async setModerator(actor: User, sid: string, body: SetModeratorDto): Promise<{ info_updates: Record<string, number> }> {
+    const change = { ...checkRoleChange(body), visible: body.visible };
+    const scope = await this.scope(actor, body, 'admin');
     await this.moderation.setModerator(actor, sid, scope, change);
     const affected = 'global' in scope ? await this.rooms.list() : await Promise.all(scope.rooms.map((r) => this.rooms.get(r.token)));
     return { info_updates: Object.fromEntries(affected.map((r) => [r.token, r.info_updates])) };
   }
 
-  async ban(actor: User, sid: string, scopeInput: ScopeInput, timeout: number | null): Promise<Record<string, never>> {
-    await this.moderation.ban(actor, sid, await this.scope(actor, scopeInput, 'moderator'), timeout);
+  async ban(actor: User, sid: string, body: BanUserDto): Promise<Record<string, never>> {
+    await this.moderation.ban(actor, sid, await this.scope(actor, body, 'moderator'), body.timeout ?? null);
     return {};
   }
 
-  async unban(actor: User, sid: string, scopeInput: ScopeInput): Promise<Record<string, never>> {
-    await this.moderation.unban(actor, sid, await this.scope(actor, scopeInput, 'moderator'));
+  async unban(actor: User, sid: string, body: UnbanUserDto): Promise<Record<string, never>> {
+    await this.moderation.unban(actor, sid, await this.scope(actor, body, 'moderator'));
     return {};
   }
 
-  async listPermissions(actor: User, token: string): Promise<Record<string, OverrideSummary>> {
-    const room = await this.moderatedRoom(actor, token);
+  async listPermissions({ room }: RoomContext): Promise<Record<string, OverrideSummary>> {
     const rows = await this.repo.listOverrides(room.id);
     return Object.fromEntries(rows.map((o) => [o.session_id, summarise(o)]));
   }
 
-  async getPermissions(actor: User, token: string, sid: string): Promise<OverrideSummary> {
-    const room = await this.moderatedRoom(actor, token);
+  async getPermissions({ room }: RoomContext, sid: string): Promise<OverrideSummary> {
     const target = await this.users.resolveTarget(sid);
     return summarise(await this.repo.findOverride(room.id, target.id));
   }
 
-  async setPermissions(actor: User, token: string, sid: string, change: PermissionChange, unschedule: boolean): Promise<OverrideSummary> {
-    const room = await this.rooms.get(token);
-    const target = await this.moderation.setPermissions(actor, room, sid, change, unschedule);
+  async setPermissions(actor: User, { room }: RoomContext, sid: string, body: SetPermissionsDto): Promise<OverrideSummary> {
+    const target = await this.moderation.setPermissions(actor, room, sid, permissionChange(body), body.unschedule !== false);
     return summarise(await this.repo.findOverride(room.id, target.id));
   }
 
-  async listFutures(actor: User, token: string): Promise<FutureJson[]> {
-    const room = await this.moderatedRoom(actor, token);
+  async listFutures({ room }: RoomContext): Promise<FutureJson[]> {
     return (await this.repo.listFutures(room.id, null)).map((f) => futureJson(f, true));
   }
 
-  async getFutures(actor: User, token: string, sid: string): Promise<FutureJson[]> {
-    const room = await this.moderatedRoom(actor, token);
+  async getFutures({ room }: RoomContext, sid: string): Promise<FutureJson[]> {
     const target = await this.users.resolveTarget(sid);
     return (await this.repo.listFutures(room.id, target.id)).map((f) => futureJson(f, false));
   }
 
-  async schedulePermissions(actor: User, token: string, sid: string, change: ScheduledChange): Promise<FutureJson[]> {
-    const room = await this.rooms.get(token);
-    const target = await this.moderation.schedulePermissions(actor, room, sid, change.in, change.values);
+  async schedulePermissions(actor: User, { room }: RoomContext, sid: string, body: SchedulePermissionsDto): Promise<FutureJson[]> {
+    const target = await this.moderation.schedulePermissions(actor, room, sid, body.in, scheduledValues(body));
     return (await this.repo.listFutures(room.id, target.id)).map((f) => futureJson(f, false));
   }
 
@@ -132,18 +138,13 @@ export class ModerationApiService {
     return target;
   }
 
-  private async moderatedRoom(actor: User, token: string): Promise<Room> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, actor, 'moderator');
-    return room;
-  }
-
   /**
    * Rooms named by token must all exist and be administered (or moderated) by the caller: an
    * unknown token is a 403 like a foreign one, so tokens cannot be probed. `["*"]` means every room
    * where the caller holds the role, and must find at least one.
    */
-  private async scope(actor: User, input: ScopeInput, role: Extract<RoomCheck, 'admin' | 'moderator'>): Promise<Scope> {
+  private async scope(actor: User, body: ScopeFields, role: Extract<RoomCheck, 'admin' | 'moderator'>): Promise<Scope> {
+    const input: ScopeInput = scopeInput(body);
     if ('global' in input) return input;
     const denied = () => new Forbidden(`This action requires ${role} permissions in every listed room`);
     if ('allRooms' in input) {

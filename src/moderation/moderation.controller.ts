@@ -1,87 +1,92 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { RequiredUser } from '../auth/auth-user.decorator';
-import { JsonObjectBody } from '../common/request-input';
+import { Authenticated, RequiredUser } from '../auth/auth-user.decorator';
+import { JsonBody, PathSessionId } from '../common/request-input';
+import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
+import { RoomContext } from '../rooms/room-access.guard';
 import { User } from '../users/user';
+import { BanUserDto } from './dto/ban-user.dto';
+import { SchedulePermissionsDto } from './dto/schedule-permissions.dto';
+import { SetModeratorDto } from './dto/set-moderator.dto';
+import { SetPermissionsDto } from './dto/set-permissions.dto';
+import { UnbanUserDto } from './dto/unban-user.dto';
 import { ModerationApiService } from './moderation-api.service';
-import {
-  parseFutureChange,
-  parsePermissionUpdate,
-  parseRoleChange,
-  parseScope,
-  parseTimeout,
-  pathSessionId,
-} from './moderation-input';
 
-type Body = Record<string, unknown>;
-
-/** §1.7: appointments, bans, per-user permissions, scheduled changes and bulk deletion. */
+/**
+ * §1.7: appointments, bans, per-user permissions, scheduled changes and bulk deletion. The
+ * `/user/{sid}/…` bodies name their rooms, so they are checked (400) before the rooms (403).
+ */
 @Controller()
 export class ModerationController {
   constructor(private readonly api: ModerationApiService) {}
 
   @HttpCode(200)
   @Post('user/:sid/moderator')
-  moderator(@RequiredUser() user: User, @Param('sid') sid: string, @JsonObjectBody() body: Body) {
-    const target = pathSessionId(sid);
-    return this.api.setModerator(user, target, parseScope(body), parseRoleChange(body));
+  moderator(@RequiredUser() user: User, @PathSessionId('sid') sid: string, @JsonBody() body: SetModeratorDto) {
+    return this.api.setModerator(user, sid, body);
   }
 
   @HttpCode(200)
   @Post('user/:sid/ban')
-  ban(@RequiredUser() user: User, @Param('sid') sid: string, @JsonObjectBody() body: Body) {
-    const target = pathSessionId(sid);
-    return this.api.ban(user, target, parseScope(body), parseTimeout(body));
+  ban(@RequiredUser() user: User, @PathSessionId('sid') sid: string, @JsonBody() body: BanUserDto) {
+    return this.api.ban(user, sid, body);
   }
 
   @HttpCode(200)
   @Post('user/:sid/unban')
-  unban(@RequiredUser() user: User, @Param('sid') sid: string, @JsonObjectBody() body: Body) {
-    const target = pathSessionId(sid);
-    return this.api.unban(user, target, parseScope(body));
+  unban(@RequiredUser() user: User, @PathSessionId('sid') sid: string, @JsonBody() body: UnbanUserDto) {
+    return this.api.unban(user, sid, body);
   }
 
   @Get('room/:token/permissions')
-  listPermissions(@RequiredUser() user: User, @Param('token') token: string) {
-    return this.api.listPermissions(user, token);
+  @Authenticated()
+  @RoomAccess('moderator')
+  listPermissions(@CurrentRoom() room: RoomContext) {
+    return this.api.listPermissions(room);
   }
 
   @Get('room/:token/permissions/:sid')
-  getPermissions(@RequiredUser() user: User, @Param('token') token: string, @Param('sid') sid: string) {
-    return this.api.getPermissions(user, token, pathSessionId(sid));
+  @Authenticated()
+  @RoomAccess('moderator')
+  getPermissions(@CurrentRoom() room: RoomContext, @PathSessionId('sid') sid: string) {
+    return this.api.getPermissions(room, sid);
   }
 
   @HttpCode(200)
   @Post('room/:token/permissions/:sid')
-  setPermissions(@RequiredUser() user: User, @Param('token') token: string, @Param('sid') sid: string, @JsonObjectBody() body: Body) {
-    const target = pathSessionId(sid);
-    const { change, unschedule } = parsePermissionUpdate(body);
-    return this.api.setPermissions(user, token, target, change, unschedule);
+  @RoomAccess('moderator')
+  setPermissions(@RequiredUser() user: User, @CurrentRoom() room: RoomContext, @PathSessionId('sid') sid: string, @JsonBody() body: SetPermissionsDto) {
+    return this.api.setPermissions(user, room, sid, body);
   }
 
   @Get('room/:token/futurePermissions')
-  listFutures(@RequiredUser() user: User, @Param('token') token: string) {
-    return this.api.listFutures(user, token);
+  @Authenticated()
+  @RoomAccess('moderator')
+  listFutures(@CurrentRoom() room: RoomContext) {
+    return this.api.listFutures(room);
   }
 
   @Get('room/:token/futurePermissions/:sid')
-  getFutures(@RequiredUser() user: User, @Param('token') token: string, @Param('sid') sid: string) {
-    return this.api.getFutures(user, token, pathSessionId(sid));
+  @Authenticated()
+  @RoomAccess('moderator')
+  getFutures(@CurrentRoom() room: RoomContext, @PathSessionId('sid') sid: string) {
+    return this.api.getFutures(room, sid);
   }
 
   @HttpCode(200)
   @Post('room/:token/futurePermissions/:sid')
-  schedule(@RequiredUser() user: User, @Param('token') token: string, @Param('sid') sid: string, @JsonObjectBody() body: Body) {
-    const target = pathSessionId(sid);
-    return this.api.schedulePermissions(user, token, target, parseFutureChange(body));
+  @RoomAccess('moderator')
+  schedule(@RequiredUser() user: User, @CurrentRoom() room: RoomContext, @PathSessionId('sid') sid: string, @JsonBody() body: SchedulePermissionsDto) {
+    return this.api.schedulePermissions(user, room, sid, body);
   }
 
+  /** Not a moderators-only route: users may delete their own messages (the service decides). */
   @Delete('room/:token/all/:sid')
-  deleteAll(@RequiredUser() user: User, @Param('token') token: string, @Param('sid') sid: string) {
-    return this.api.deleteAllInRoom(user, token, pathSessionId(sid));
+  deleteAll(@RequiredUser() user: User, @Param('token') token: string, @PathSessionId('sid') sid: string) {
+    return this.api.deleteAllInRoom(user, token, sid);
   }
 
   @Delete('rooms/all/:sid')
-  deleteAllEverywhere(@RequiredUser() user: User, @Param('sid') sid: string) {
-    return this.api.deleteAllEverywhere(user, pathSessionId(sid));
+  deleteAllEverywhere(@RequiredUser() user: User, @PathSessionId('sid') sid: string) {
+    return this.api.deleteAllEverywhere(user, sid);
   }
 }

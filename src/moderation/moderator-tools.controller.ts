@@ -1,21 +1,11 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { RequiredUser } from '../auth/auth-user.decorator';
-import { BadRequest } from '../common/errors';
-import { clampedQueryInt } from '../common/request-input';
+import { Controller, Get, Query } from '@nestjs/common';
+import { Authenticated, RequiredUser } from '../auth/auth-user.decorator';
+import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
+import { RoomContext } from '../rooms/room-access.guard';
 import { User } from '../users/user';
-import { LogPage, ModeratorToolsService } from './moderator-tools.service';
-
-type Query = Record<string, unknown>;
-
-/** `limit` (1–1000, default 100) and `before` (an entry id: older entries only). */
-function logPage(q: Query): LogPage {
-  let before: number | null = null;
-  if (q.before !== undefined) {
-    if (typeof q.before !== 'string' || !/^\d{1,15}$/.test(q.before)) throw new BadRequest('Invalid before: expected a log entry id');
-    before = Number(q.before);
-  }
-  return { limit: clampedQueryInt(q.limit, 100, 1, 1000, 'limit'), before };
-}
+import { ActiveUsersQueryDto } from './dto/active-users-query.dto';
+import { ModerationLogQueryDto } from './dto/moderation-log-query.dto';
+import { ModeratorToolsService } from './moderator-tools.service';
 
 /** Moderator-only listings: staff, bans, active users and the audit log. */
 @Controller()
@@ -23,30 +13,36 @@ export class ModeratorToolsController {
   constructor(private readonly tools: ModeratorToolsService) {}
 
   @Get('room/:token/moderators')
-  moderators(@RequiredUser() user: User, @Param('token') token: string) {
-    return this.tools.moderators(user, token);
+  @Authenticated()
+  @RoomAccess('moderator')
+  moderators(@CurrentRoom() room: RoomContext) {
+    return this.tools.moderators(room);
   }
 
   @Get('room/:token/bans')
-  roomBans(@RequiredUser() user: User, @Param('token') token: string) {
-    return this.tools.roomBans(user, token);
+  @Authenticated()
+  @RoomAccess('moderator')
+  roomBans(@CurrentRoom() room: RoomContext) {
+    return this.tools.roomBans(room);
   }
 
-  /** `active_days` (1–365, default the room active threshold) and `limit` (1–10000, default 1000). */
   @Get('room/:token/users')
-  users(@RequiredUser() user: User, @Param('token') token: string, @Query() q: Query) {
-    const days = clampedQueryInt(q.active_days, this.tools.defaultActiveDays, 1, 365, 'active_days');
-    return this.tools.activeUsers(user, token, days, clampedQueryInt(q.limit, 1000, 1, 10000, 'limit'));
+  @Authenticated()
+  @RoomAccess('moderator')
+  users(@CurrentRoom() room: RoomContext, @Query() query: ActiveUsersQueryDto) {
+    return this.tools.activeUsers(room, query);
   }
 
   @Get('room/:token/moderation/log')
-  roomLog(@RequiredUser() user: User, @Param('token') token: string, @Query() q: Query) {
-    return this.tools.roomLog(user, token, logPage(q));
+  @Authenticated()
+  @RoomAccess('moderator')
+  roomLog(@CurrentRoom() room: RoomContext, @Query() query: ModerationLogQueryDto) {
+    return this.tools.roomLog(room, query);
   }
 
   @Get('moderation/log')
-  globalLog(@RequiredUser() user: User, @Query() q: Query) {
-    return this.tools.globalLog(user, logPage(q));
+  globalLog(@RequiredUser() user: User, @Query() query: ModerationLogQueryDto) {
+    return this.tools.globalLog(user, query);
   }
 
   @Get('moderation/bans')

@@ -1,31 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Forbidden } from '../common/errors';
-import { Room } from '../rooms/room';
-import { RoomsService } from '../rooms/rooms.service';
+import { RoomContext } from '../rooms/room-access.guard';
 import { User } from '../users/user';
 import { UsersService } from '../users/users.service';
+import { ActiveUsersQueryDto } from './dto/active-users-query.dto';
 import { LogRow, ModerationLogRepository } from './moderation-log.repository';
 import { BanRow, ModerationRepository, ModeratorRow } from './moderation.repository';
-import { PermissionsService } from './permissions.service';
 
 export interface LogPage {
   limit: number;
-  before: number | null;
+  /** Entries older than this one only. */
+  before?: number | null;
 }
 
 export type BanJson = { session_id: string; until: number | null };
 
 /**
  * Read-only tools the reference lacks (issue #6): a room's moderators (hidden ones included), its
- * bans with their expiry, its recently active users and its audit log, for the room's moderators;
- * server-wide bans and the whole log for global moderators.
+ * bans with their expiry, its recently active users and its audit log, for the room's moderators
+ * (RoomAccessGuard checks); server-wide bans and the whole log for global moderators.
  */
 @Injectable()
 export class ModeratorToolsService {
   constructor(
-    private readonly rooms: RoomsService,
-    private readonly permissions: PermissionsService,
     private readonly repo: ModerationRepository,
     private readonly log: ModerationLogRepository,
     private readonly users: UsersService,
@@ -37,12 +35,12 @@ export class ModeratorToolsService {
     return Math.max(1, Math.round(this.config.activeThreshold / 86400));
   }
 
-  async moderators(actor: User, token: string): Promise<ModeratorRow[]> {
-    return this.repo.listModerators((await this.moderatedRoom(actor, token)).id);
+  moderators({ room }: RoomContext): Promise<ModeratorRow[]> {
+    return this.repo.listModerators(room.id);
   }
 
-  async roomBans(actor: User, token: string): Promise<BanJson[]> {
-    return (await this.repo.listRoomBans((await this.moderatedRoom(actor, token)).id)).map(banJson);
+  async roomBans({ room }: RoomContext): Promise<BanJson[]> {
+    return (await this.repo.listRoomBans(room.id)).map(banJson);
   }
 
   async globalBans(actor: User): Promise<BanJson[]> {
@@ -50,26 +48,21 @@ export class ModeratorToolsService {
     return (await this.repo.listGlobalBans()).map(banJson);
   }
 
-  async activeUsers(actor: User, token: string, days: number, limit: number): Promise<Array<{ session_id: string; last_active: number }>> {
-    const room = await this.moderatedRoom(actor, token);
-    return this.users.activeInRoom(room.id, days * 86400, limit);
+  /** Active within `active_days` (default: the room's active threshold). */
+  activeUsers({ room }: RoomContext, query: ActiveUsersQueryDto): Promise<Array<{ session_id: string; last_active: number }>> {
+    const days = query.active_days ?? this.defaultActiveDays;
+    return this.users.activeInRoom(room.id, days * 86400, query.limit);
   }
 
-  async roomLog(actor: User, token: string, page: LogPage): Promise<LogRow[]> {
-    const room = await this.moderatedRoom(actor, token);
-    return this.log.list({ room: room.id, ...page });
+  roomLog({ room }: RoomContext, page: LogPage): Promise<LogRow[]> {
+    return this.log.list({ room: room.id, limit: page.limit, before: page.before ?? null });
   }
 
   async globalLog(actor: User, page: LogPage): Promise<LogRow[]> {
     requireGlobalModerator(actor);
-    return this.log.list(page);
+    return this.log.list({ limit: page.limit, before: page.before ?? null });
   }
 
-  private async moderatedRoom(actor: User, token: string): Promise<Room> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, actor, 'moderator');
-    return room;
-  }
 }
 
 function requireGlobalModerator(actor: User): void {

@@ -6,64 +6,52 @@ import { Db } from '../database/db';
 import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
-import { PermissionsService } from '../moderation/permissions.service';
 import { User } from '../users/user';
 import { PinsRepository } from './pins.repository';
 import { Room } from './room';
+import { RoomContext } from './room-access.guard';
 import { RoomsRepository } from './rooms.repository';
-import { RoomsService } from './rooms.service';
 
 /**
- * Pinning (§1.5, §7.7), for room admins. Anonymous callers fail the admin check like anyone else
- * (403, not 401). Every answer carries the room's info_updates after the change, so the admin's
- * client can tell its own change from a later one.
+ * Pinning (§1.5, §7.7), for room admins: RoomAccessGuard has checked (anonymous callers fail like
+ * anyone else, 403 not 401). Every answer carries the room's info_updates after the change, so the
+ * admin's client can tell its own change from a later one.
  */
 @Injectable()
 export class PinsService {
   constructor(
     private readonly repo: PinsRepository,
     private readonly roomsRepo: RoomsRepository,
-    private readonly rooms: RoomsService,
-    private readonly permissions: PermissionsService,
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async pin(token: string, user: User | null, messageId: number): Promise<{ info_updates: number }> {
-    const room = await this.adminRoom(token, user);
+  async pin({ room }: RoomContext, user: User, messageId: number): Promise<{ info_updates: number }> {
     return this.inTransaction(room, async (tx) => {
       if (!(await this.repo.lockPinnable(room.id, messageId, tx))) throw new NotFound('Message not found');
       const now = this.clock.now();
-      await this.repo.pin(room.id, messageId, user!.id, now, tx);
-      await this.log.record({ at: now, actor: user!.id, action: 'pin', room: room.id, details: { message: messageId } }, tx);
+      await this.repo.pin(room.id, messageId, user.id, now, tx);
+      await this.log.record({ at: now, actor: user.id, action: 'pin', room: room.id, details: { message: messageId } }, tx);
       return {};
     });
   }
 
-  async unpin(token: string, user: User | null, messageId: number): Promise<{ unpinned: boolean; info_updates: number }> {
-    const room = await this.adminRoom(token, user);
+  async unpin({ room }: RoomContext, user: User, messageId: number): Promise<{ unpinned: boolean; info_updates: number }> {
     return this.inTransaction(room, async (tx) => {
       const unpinned = (await this.unpinIn(room, messageId, tx)) > 0;
-      if (unpinned) await this.log.record({ at: this.clock.now(), actor: user!.id, action: 'unpin', room: room.id, details: { message: messageId } }, tx);
+      if (unpinned) await this.log.record({ at: this.clock.now(), actor: user.id, action: 'unpin', room: room.id, details: { message: messageId } }, tx);
       return { unpinned };
     });
   }
 
-  async unpinAll(token: string, user: User | null): Promise<{ unpinned: number; info_updates: number }> {
-    const room = await this.adminRoom(token, user);
+  async unpinAll({ room }: RoomContext, user: User): Promise<{ unpinned: number; info_updates: number }> {
     return this.inTransaction(room, async (tx) => {
       const unpinned = await this.unpinIn(room, null, tx);
-      if (unpinned) await this.log.record({ at: this.clock.now(), actor: user!.id, action: 'unpin_all', room: room.id, details: { unpinned } }, tx);
+      if (unpinned) await this.log.record({ at: this.clock.now(), actor: user.id, action: 'unpin_all', room: room.id, details: { unpinned } }, tx);
       return { unpinned };
     });
-  }
-
-  private async adminRoom(token: string, user: User | null): Promise<Room> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, 'admin');
-    return room;
   }
 
   private async unpinIn(room: Room, messageId: number | null, tx: Sql): Promise<number> {

@@ -5,6 +5,7 @@ import { EffectivePermissions, PermissionsService } from '../moderation/permissi
 import { User } from '../users/user';
 import { PinsRepository } from './pins.repository';
 import { Room } from './room';
+import { RoomContext } from './room-access.guard';
 import { RoomActivityService } from './room-activity.service';
 import { buildRoomInfo, PollInfo, roleKeys, RoomInfo, SharedRoomDetails, splitStaff } from './room-info';
 import { roomNotFound, RoomsService } from './rooms.service';
@@ -55,10 +56,11 @@ export class RoomInfoService {
     return this.info(room, perms);
   }
 
-  /** `details` only when the caller's info_updates differs from the room's (either direction). */
-  async poll(token: string, user: User | null, infoUpdated: number): Promise<PollInfo> {
-    const room = await this.rooms.get(token);
-    const perms = await this.permissions.require(room, user, 'read');
+  /**
+   * `details` only when the caller's info_updates differs from the room's (either direction). The
+   * caller has `read` (RoomAccessGuard): `accessible` alone is not enough here.
+   */
+  async poll({ room, permissions: perms }: RoomContext, user: User | null, infoUpdated: number): Promise<PollInfo> {
     await this.activity.record(room, user);
     return {
       token: room.token,

@@ -3,33 +3,30 @@ import { NotAcceptable } from '../common/errors';
 import { Db } from '../database/db';
 import { Clock } from '../common/clock';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
-import { PermissionsService } from '../moderation/permissions.service';
 import { User } from '../users/user';
-import { loggedSettings, parseRoomSettings } from './room-settings';
+import { UpdateRoomDto } from './dto/update-room.dto';
+import { RoomContext } from './room-access.guard';
+import { loggedSettings, roomSettings } from './room-settings';
 import { RoomsRepository } from './rooms.repository';
-import { RoomsService } from './rooms.service';
 
 /** PUT /room/{token} (§1.4): room admins change the room's details and default permissions. */
 @Injectable()
 export class RoomSettingsService {
   constructor(
-    private readonly rooms: RoomsService,
     private readonly repo: RoomsRepository,
-    private readonly permissions: PermissionsService,
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Checks come in the reference's order: room (404), admin (403), then the body (400, 406). The
-   * triggers count name, description and image changes into info_updates (default permissions do
-   * not count); the new image becomes permanent and the old one expires.
+   * Checks come in the reference's order: room (404) and admin (403) in RoomAccessGuard, the body
+   * (400) in its DTO, then the image (406) here. The triggers count name, description and image
+   * changes into info_updates (default permissions do not count); the new image becomes permanent
+   * and the old one expires.
    */
-  async update(token: string, user: User, body: Record<string, unknown>): Promise<{ info_updates: number }> {
-    const room = await this.rooms.get(token);
-    await this.permissions.require(room, user, 'admin');
-    const settings = parseRoomSettings(body);
+  async update({ room }: RoomContext, user: User, dto: UpdateRoomDto): Promise<{ info_updates: number }> {
+    const settings = roomSettings(dto);
     return this.db.transaction(async (tx) => {
       const { image } = settings;
       if (image !== undefined && !(Number.isSafeInteger(image) && (await this.repo.lockRoomFile(image, room.id, tx)))) {

@@ -1,7 +1,10 @@
 import { Controller, Get, Param, Put } from '@nestjs/common';
 import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
-import { JsonObjectBody, pathInt } from '../common/request-input';
+import { JsonBody, PathInt } from '../common/request-input';
 import { User } from '../users/user';
+import { UpdateRoomDto } from './dto/update-room.dto';
+import { CurrentRoom, RoomAccess } from './room-access.decorator';
+import { RoomContext } from './room-access.guard';
 import { RoomInfoService } from './room-info.service';
 import { RoomSettingsService } from './room-settings.service';
 
@@ -17,18 +20,21 @@ export class RoomsController {
     return this.info.list(user);
   }
 
+  /** 404 for a room the caller may not see, as for one that does not exist (not the guard's 403). */
   @Get('room/:token')
   get(@OptionalUser() user: User | null, @Param('token') token: string) {
     return this.info.get(token, user);
   }
 
   @Put('room/:token')
-  update(@RequiredUser() user: User, @Param('token') token: string, @JsonObjectBody() body: Record<string, unknown>) {
-    return this.settings.update(token, user, body);
+  @RoomAccess('admin')
+  update(@RequiredUser() user: User, @CurrentRoom() room: RoomContext, @JsonBody() body: UpdateRoomDto) {
+    return this.settings.update(room, user, body);
   }
 
   @Get('room/:token/pollInfo/:info_updated')
-  pollInfo(@OptionalUser() user: User | null, @Param('token') token: string, @Param('info_updated') infoUpdated: string) {
-    return this.info.poll(token, user, pathInt(infoUpdated));
+  @RoomAccess('read')
+  pollInfo(@OptionalUser() user: User | null, @CurrentRoom() room: RoomContext, @PathInt('info_updated') infoUpdated: number) {
+    return this.info.poll(room, user, infoUpdated);
   }
 }

@@ -10,7 +10,7 @@ describe('health and capabilities over HTTP', () => {
 
   it('GET /healthz answers while the process is up', async () => {
     const res = await request(t.server).get('/healthz').expect(200);
-    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['content-type']).toBe('application/json');
     expect(res.body).toEqual({ status: 'ok' });
   });
 

@@ -84,7 +84,7 @@ describe('message endpoints', () => {
         json: { data: data.toString('base64'), timestamp: 1700000000000, signature: signature.toString('base64'), files: [] },
       });
       expect(res.status).toBe(201);
-      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['content-type']).toBe('application/json');
       expect(res.body).toEqual({
         id: expect.any(Number),
         session_id: user.blindedId,
