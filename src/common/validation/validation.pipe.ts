@@ -1,5 +1,5 @@
-import { ValidationPipe } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage, ValidationError } from 'class-validator';
 import { BadRequest } from '../errors';
 
 /** In a message, the position of the list item that failed (class-validator has no token for it). */
@@ -25,13 +25,25 @@ export function validationErrorText(errors: ValidationError[]): string {
 }
 
 /**
+ * Validates DTOs only: classes that declare class-validator rules. Other typed parameters (the
+ * user, an entity, which the guards resolved) are not input and pass untouched; the whitelist
+ * would otherwise strip every property of an entity.
+ */
+class DtoValidationPipe extends ValidationPipe {
+  protected override toValidate(metadata: ArgumentMetadata): boolean {
+    const type = metadata.metatype;
+    return super.toValidate(metadata) && !!type && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+  }
+}
+
+/**
  * The one pipe every JSON body and query string goes through: the parameter's DTO class says what
  * is valid. Unknown keys are dropped (clients send extra ones), values are converted where the DTO
  * says so, bodies read by `@JsonBody()` are validated like `@Body()` ones would be, and the first
  * failed check answers (400, plain text, through ErrorFilter).
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DtoValidationPipe({
     whitelist: true,
     transform: true,
     validateCustomDecorators: true,
