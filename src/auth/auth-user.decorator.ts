@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Unauthorized } from '../common/errors';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 
 /** What a handler needs of the request's user: any signing user, or one signing with a blinded (15) key. */
 export type UserRequirement = 'user' | 'blinded';

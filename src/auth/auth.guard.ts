@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { requireUser, USER_REQUIREMENT, UserRequirement } from './auth-user.decorator';
 import { AuthService } from './auth.service';
 import { INTERNAL_REQUEST_HEADER, InternalRequests } from './internal-requests';

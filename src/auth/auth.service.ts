@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { BadRequest, Forbidden, TooEarly, Unauthorized } from '../common/errors';
 import { ed25519PkToX25519, isValidEd25519Point, signedMessage, verifyEd25519 } from '../crypto';
 import { ServerKey } from '../keys/server-key';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { readAuthHeaders } from './auth-headers';
 import { NonceRepository } from './nonce.repository';

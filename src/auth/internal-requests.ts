@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 
 /** Header carrying a one-time id that marks a request dispatched by this process. */
 export const INTERNAL_REQUEST_HEADER = 'x-sogs-internal-request';

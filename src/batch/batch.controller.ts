@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { OptionalUser } from '../auth/auth-user.decorator';
 import { JsonBody } from '../common/request-input';
 import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { BatchService } from './batch.service';
 import { BatchRequestDto } from './dto/batch-request.dto';
 

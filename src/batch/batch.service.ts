@@ -3,7 +3,7 @@ import { BadRequest } from '../common/errors';
 import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
 import { isJsonContentType } from '../dispatch/subresponse-headers';
 import { Subresponse } from '../dispatch/subrequest';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { toSubrequest } from './batch-request';
 import { SubrequestDto } from './dto/subrequest.dto';
 

@@ -1,4 +1,4 @@
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 
 /** One HTTP request run inside this process (a batch element or an onion request's payload). */
 export interface Subrequest {

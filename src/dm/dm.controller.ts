@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nes
 import type { FastifyReply } from 'fastify';
 import { BlindedUser, RequiredUser } from '../auth/auth-user.decorator';
 import { JsonBody, PathInt } from '../common/request-input';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { DirectMessagesQueryDto } from './dto/direct-messages-query.dto';
 import { SendDirectMessageDto } from './dto/send-direct-message.dto';
 import { DirectMessage, DmService } from './dm.service';

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { Forbidden, NotFound } from '../common/errors';
 import { decodeBase64Strict, parseSessionId } from '../crypto';
 import { CleanupService } from '../jobs/cleanup.service';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { DirectMessageRow, DmRepository } from './dm.repository';
 import { SendDirectMessageDto } from './dto/send-direct-message.dto';

@@ -4,7 +4,7 @@ import { RequiredUser } from '../auth/auth-user.decorator';
 import { PathInt, rawBody } from '../common/request-input';
 import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
 import { RoomContext } from '../rooms/room-access.guard';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { contentDisposition, uploadFilename } from './file-name';
 import { FileDownload, FilesService } from './files.service';
 

@@ -5,13 +5,13 @@ import { NotFound, PayloadTooLarge } from '../common/errors';
 import { AppConfig, CONFIG } from '../config/config';
 import { CleanupService } from '../jobs/cleanup.service';
 import { LOGGER } from '../logging/logger';
-import { Room } from '../rooms/room';
+import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { FileStorage } from './file-storage';
 import { FilesRepository } from './files.repository';
-import { StoredFile } from './stored-file';
+import { StoredFile } from './stored-file.entity';
 import { StreamedBody } from '../auth/auth.guard';
 
 /** A fresh upload has this long to be attached to a post (§9.1). */

@@ -1,15 +1,10 @@
-/** A message row as the repository reads it for output. */
-export interface MessageRow {
-  id: number;
+import { Message } from './message.entity';
+import { Reaction } from './reaction.entity';
+
+/** A message row as the repository reads it for output (data null: deleted). */
+export interface MessageRow extends Pick<Message, 'id' | 'posted' | 'edited' | 'seqno' | 'data' | 'signature' | 'whisper_mods'> {
   /** The author's id. */
   session_id: string;
-  posted: number;
-  edited: number | null;
-  seqno: number;
-  /** NULL: deleted. */
-  data: Buffer | null;
-  signature: Buffer | null;
-  whisper_mods: boolean;
   /** Session id of the whisper's recipient, when directed at one user. */
   whisper_to: string | null;
   /** Only in `since` with `t=r`: nothing but the reactions changed after the caller's seqno. */
@@ -44,9 +39,7 @@ export interface MessageJson {
 }
 
 /** One reaction of a message as loaded: rows come in `index` order per message. */
-export interface ReactionRow {
-  message: number;
-  reaction: string;
+export interface ReactionRow extends Pick<Reaction, 'message' | 'reaction'> {
   count: number;
   reactors: string[];
   you: boolean | null;

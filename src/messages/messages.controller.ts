@@ -3,7 +3,7 @@ import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
 import { JsonBody, PathInt } from '../common/request-input';
 import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
 import { RoomContext } from '../rooms/room-access.guard';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { EditMessageDto } from './dto/edit-message.dto';
 import { MessagesPageQueryDto, MessagesSinceQueryDto, ReactorsQueryDto } from './dto/messages-query.dto';
 import { PostMessageDto } from './dto/post-message.dto';

@@ -26,17 +26,8 @@ const VISIBLE = `NOT m.filtered
     AND ((m.whisper IS NULL AND NOT m.whisper_mods) OR m.whisper = $2
          OR ($3::boolean AND (m.whisper_mods OR m."user" = $2)))`;
 
-export interface NewMessage {
-  room: number;
-  user: number;
-  posted: number;
-  data: Buffer;
-  signature: Buffer;
-  whisper: number | null;
-  whisperMods: boolean;
-  /** Silently filtered (§7.8): stored, counted, shown to nobody. */
-  filtered: boolean;
-}
+/** A post as stored: its content, its whisper flags and whether it was silently filtered (§7.8). */
+export type NewMessage = Pick<Message, 'room' | 'user' | 'posted' | 'whisper' | 'whisper_mods' | 'filtered'> & { data: Buffer; signature: Buffer };
 
 @Injectable()
 export class MessagesRepository {
@@ -80,7 +71,7 @@ export class MessagesRepository {
       .one<Pick<Message, 'id' | 'seqno'>>(
         `INSERT INTO messages (room, "user", posted, data, data_size, signature, whisper, whisper_mods, filtered)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, seqno`,
-        [m.room, m.user, m.posted, m.data, m.data.length, m.signature, m.whisper, m.whisperMods, m.filtered],
+        [m.room, m.user, m.posted, m.data, m.data.length, m.signature, m.whisper, m.whisper_mods, m.filtered],
       )
       .then((row) => row!);
   }

@@ -9,10 +9,10 @@ import { Sql } from '../database/sql';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { PermissionsService } from '../moderation/permissions.service';
-import { Room } from '../rooms/room';
+import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomActivityService } from '../rooms/room-activity.service';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { EditMessageDto } from './dto/edit-message.dto';
 import { MessagesSinceQueryDto } from './dto/messages-query.dto';
@@ -134,7 +134,7 @@ export class MessagesService {
     }
     const whisper = recipient?.id ?? null;
     const created = await this.repo.insert(
-      { room: room.id, user: user.id, posted: now, data: input.data, signature: input.signature, whisper, whisperMods: input.whisperMods, filtered },
+      { room: room.id, user: user.id, posted: now, data: input.data, signature: input.signature, whisper, whisper_mods: input.whisperMods, filtered },
       tx,
     );
     if (!filtered) await this.attachFiles(room, user, created.id, input.files, now, tx);

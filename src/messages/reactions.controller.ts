@@ -3,7 +3,7 @@ import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
 import { PathInt } from '../common/request-input';
 import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
 import { RoomContext } from '../rooms/room-access.guard';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { ReactorsListQueryDto } from './dto/reactors-list-query.dto';
 import { ReactionPath } from './reaction-path';
 import { ReactionsService } from './reactions.service';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Forbidden, NotFound, SogsError } from '../common/errors';
 import { MessagesService } from '../messages/messages.service';
-import { Room } from '../rooms/room';
+import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { BanUserDto } from './dto/ban-user.dto';
 import { SchedulePermissionsDto, scheduledValues } from './dto/schedule-permissions.dto';

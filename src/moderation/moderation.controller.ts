@@ -3,7 +3,7 @@ import { Authenticated, RequiredUser } from '../auth/auth-user.decorator';
 import { JsonBody, PathSessionId } from '../common/request-input';
 import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
 import { RoomContext } from '../rooms/room-access.guard';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { BanUserDto } from './dto/ban-user.dto';
 import { SchedulePermissionsDto } from './dto/schedule-permissions.dto';
 import { SetModeratorDto } from './dto/set-moderator.dto';

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { Authenticated, RequiredUser } from '../auth/auth-user.decorator';
 import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
 import { RoomContext } from '../rooms/room-access.guard';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { ActiveUsersQueryDto } from './dto/active-users-query.dto';
 import { ModerationLogQueryDto } from './dto/moderation-log-query.dto';
 import { ModeratorToolsService } from './moderator-tools.service';

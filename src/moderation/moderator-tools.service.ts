@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Forbidden } from '../common/errors';
 import { RoomContext } from '../rooms/room-access.guard';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ActiveUsersQueryDto } from './dto/active-users-query.dto';
 import { LogRow, ModerationLogRepository } from './moderation-log.repository';

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Forbidden } from '../common/errors';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
-import { Room } from '../rooms/room';
-import { User } from '../users/user';
+import { Room } from '../rooms/room.entity';
+import { User } from '../users/user.entity';
 import { ModerationRepository } from './moderation.repository';
 
 export type RoomCheck = 'read' | 'write' | 'upload' | 'moderator' | 'admin';

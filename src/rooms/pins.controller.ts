@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { OptionalUser } from '../auth/auth-user.decorator';
 import { PathInt } from '../common/request-input';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { PinsService } from './pins.service';
 import { CurrentRoom, RoomAccess } from './room-access.decorator';
 import { RoomContext } from './room-access.guard';

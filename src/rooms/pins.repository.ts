@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
-import { PinnedMessage as PinRow } from './pinned-message.entity';
-import { PinnedMessage } from './room-info';
+import { PinnedMessage } from './pinned-message.entity';
+import { PinInfo } from './room-info';
 
 /**
  * Pinned messages (§7.7), in hand-written SQL: pinning follows the schema's lock order, and the
@@ -13,8 +13,8 @@ import { PinnedMessage } from './room-info';
 export class PinsRepository {
   constructor(private readonly db: Db) {}
 
-  list(roomId: number, sql: Sql = this.db): Promise<PinnedMessage[]> {
-    return sql.query<PinnedMessage>(
+  list(roomId: number, sql: Sql = this.db): Promise<PinInfo[]> {
+    return sql.query<PinInfo>(
       `SELECT p.message AS id, p.pinned_at, u.session_id AS pinned_by
        FROM pinned_messages p JOIN users u ON u.id = p.pinned_by
        WHERE p.room = $1 ORDER BY p.pinned_at, p.message`,
@@ -53,7 +53,7 @@ export class PinsRepository {
       // them in whatever order the DELETE visits them could deadlock against a concurrent re-pin.
       await sql.query(`SELECT message FROM pinned_messages WHERE room = $1 ORDER BY message FOR UPDATE`, [roomId]);
     }
-    const rows = await sql.query<Pick<PinRow, 'message'>>(
+    const rows = await sql.query<Pick<PinnedMessage, 'message'>>(
       `DELETE FROM pinned_messages WHERE room = $1 AND ($2::bigint IS NULL OR message = $2) RETURNING message`,
       [roomId, messageId],
     );

@@ -6,9 +6,9 @@ import { Db } from '../database/db';
 import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { PinsRepository } from './pins.repository';
-import { Room } from './room';
+import { Room } from './room.entity';
 import { RoomContext } from './room-access.guard';
 import { RoomsRepository } from './rooms.repository';
 

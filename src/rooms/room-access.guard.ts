@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { EffectivePermissions, PermissionsService, RoomCheck } from '../moderation/permissions.service';
-import { Room } from './room';
+import { Room } from './room.entity';
 import { RoomsService } from './rooms.service';
 
 /** The room a request's `:token` names, and what the caller may do in it. */

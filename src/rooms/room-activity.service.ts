@@ -2,8 +2,8 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
 import { CleanupService } from '../jobs/cleanup.service';
-import { User } from '../users/user';
-import { Room } from './room';
+import { User } from '../users/user.entity';
+import { Room } from './room.entity';
 import { RoomActivityRepository } from './room-activity.repository';
 
 /** Activity is written at most this often per user and room: polls must not write every time. */

@@ -1,9 +1,10 @@
 import type { EffectivePermissions } from '../moderation/permissions.service';
-import { Room } from './room';
+import { PinnedMessage } from './pinned-message.entity';
+import { Room } from './room.entity';
 
-export interface PinnedMessage {
+/** A pin as room info shows it (§7.7): the message id, when, and by whom. */
+export interface PinInfo extends Pick<PinnedMessage, 'pinned_at'> {
   id: number;
-  pinned_at: number;
   /** Session ID of the admin who pinned it. */
   pinned_by: string;
 }
@@ -19,7 +20,7 @@ export interface RoomStaff {
 /** The part of a room's info that is the same for every caller and changes only with info_updates. */
 export interface SharedRoomDetails {
   staff: RoomStaff;
-  pinned: PinnedMessage[];
+  pinned: PinInfo[];
 }
 
 /** What the caller's role adds to room info and to pollInfo (§1.4, §6.1). */
@@ -48,7 +49,7 @@ export interface RoomInfo extends RoleKeys {
   admins: string[];
   hidden_moderators?: string[];
   hidden_admins?: string[];
-  pinned_messages?: PinnedMessage[];
+  pinned_messages?: PinInfo[];
   read: boolean;
   write: boolean;
   upload: boolean;

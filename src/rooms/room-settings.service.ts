@@ -3,7 +3,7 @@ import { NotAcceptable } from '../common/errors';
 import { Db } from '../database/db';
 import { Clock } from '../common/clock';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UpdateRoomDto } from './dto/update-room.dto';
 import { RoomContext } from './room-access.guard';
 import { loggedSettings, roomSettings } from './room-settings';

@@ -1,5 +1,3 @@
-export { Room } from './room.entity';
-
 /** The per-room filter settings a CLI update may change; null returns one to the server setting. */
 export interface RoomFilterChanges {
   profanity_filter?: boolean | null;

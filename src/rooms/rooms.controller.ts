@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Put } from '@nestjs/common';
 import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
 import { JsonBody, PathInt } from '../common/request-input';
-import { User } from '../users/user';
+import { User } from '../users/user.entity';
 import { UpdateRoomDto } from './dto/update-room.dto';
 import { CurrentRoom, RoomAccess } from './room-access.decorator';
 import { RoomContext } from './room-access.guard';

@@ -6,8 +6,9 @@ import { Db } from '../database/db';
 import { Sql } from '../database/sql';
 import { ServerKey } from '../keys/server-key';
 import { ModerationAction, ModerationLogRepository } from '../moderation/moderation-log.repository';
-import { User } from '../users/user';
-import { cleanRoomDescription, cleanRoomName, PermissionFlags, Room, RoomFilterChanges, ROOM_TOKEN } from './room';
+import { User } from '../users/user.entity';
+import { cleanRoomDescription, cleanRoomName, PermissionFlags, RoomFilterChanges, ROOM_TOKEN } from './room';
+import { Room } from './room.entity';
 import { RoomsRepository } from './rooms.repository';
 
 export class RoomExists extends InvalidInput {}

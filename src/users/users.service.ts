@@ -6,7 +6,7 @@ import { blindedAbs, blindedIdCandidates, parseSessionId } from '../crypto';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
 import { ServerKey } from '../keys/server-key';
-import { User } from './user';
+import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 
 @Injectable()

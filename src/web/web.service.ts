@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Forbidden, NotFound } from '../common/errors';
 import { parseSessionContent } from '../crypto';
-import { Room } from '../rooms/room';
+import { Room } from '../rooms/room.entity';
 import { RoomsService } from '../rooms/rooms.service';
 import { abbreviateId, esc, page } from './html';
 import { qrPng } from './qr-png';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Room } from '../../src/rooms/room';
+import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';

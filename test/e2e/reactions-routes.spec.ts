@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ModerationService } from '../../src/moderation/moderation.service';
-import { Room } from '../../src/rooms/room';
+import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
-import { User } from '../../src/users/user';
+import { User } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';

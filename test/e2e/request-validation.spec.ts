@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ModerationService } from '../../src/moderation/moderation.service';
-import { Room } from '../../src/rooms/room';
+import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
-import { User } from '../../src/users/user';
+import { User } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { binaryBody } from '../support/binary-body';
 import { OnionClient } from '../support/onion-client';

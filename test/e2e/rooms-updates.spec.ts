@@ -4,9 +4,9 @@
  * Scenarios follow the reference suite's room updates.
  */
 import request from 'supertest';
-import { Room } from '../../src/rooms/room';
+import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
-import { User } from '../../src/users/user';
+import { User } from '../../src/users/user.entity';
 import { SessionClient, signed } from '../support/session-client';
 import { referenceRoom, ReferenceRoom, referenceRoomInfo } from '../support/reference-room';
 import { createTestApp, TestApp } from '../support/test-app';

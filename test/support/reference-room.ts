@@ -1,7 +1,7 @@
 import { ModerationService } from '../../src/moderation/moderation.service';
-import { Room } from '../../src/rooms/room';
+import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
-import { User, SYSTEM_USER_ID } from '../../src/users/user';
+import { User, SYSTEM_USER_ID } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { SessionClient } from './session-client';
 import { TestApp } from './test-app';

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { parseNameList } from '../../config/config.schema';
 import { ALPHABETS } from '../../moderation/filters/alphabets';
 import { RoomFilters } from '../../moderation/filters/content-filter.service';
-import { PermissionFlags, Permission, PERMISSIONS, Room } from '../../rooms/room';
+import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
+import { Room } from '../../rooms/room.entity';
 import { parse, permissionLetters, UsageError } from '../args';
 import { CliContext } from '../cli-context';
 

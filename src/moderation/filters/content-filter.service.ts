@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../../config/config';
 import { parseSessionContent } from '../../crypto/session-content';
-import { Room } from '../../rooms/room';
+import { Room } from '../../rooms/room.entity';
 import { Alphabet, matchAlphabet } from './alphabets';
 import { BUILT_IN_PROFANITY } from './profanity-words';
 import { parseWordFile, ProfanityList } from './profanity';

@@ -1,1 +1,0 @@
-export { StoredFile } from './stored-file.entity';

@@ -1,1 +1,0 @@
-export { SYSTEM_USER_ID, User } from './user.entity';
