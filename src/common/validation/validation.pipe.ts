@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Type, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage, ValidationError } from 'class-validator';
 import { BadRequest } from '../errors';
 
@@ -28,12 +28,46 @@ export function validationErrorText(errors: ValidationError[]): string {
  * Validates DTOs only: classes that declare class-validator rules. Other typed parameters (the
  * user, an entity, which the guards resolved) are not input and pass untouched; the whitelist
  * would otherwise strip every property of an entity.
+ *
+ * Two shortcuts keep it off the cost of cheap requests (measured with `npm run bench`: anonymous
+ * `/capabilities` ran at half speed without them): whether a class has rules is looked up once,
+ * and an empty query string, which most requests have, is checked once per class: the DTO's own
+ * defaults are then the answer.
  */
 class DtoValidationPipe extends ValidationPipe {
+  private readonly hasRules = new WeakMap<Type, boolean>();
+  private readonly emptyQueryIsValid = new WeakMap<Type, boolean>();
+
   protected override toValidate(metadata: ArgumentMetadata): boolean {
     const type = metadata.metatype;
-    return super.toValidate(metadata) && !!type && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+    if (!type || !super.toValidate(metadata)) return false;
+    let rules = this.hasRules.get(type);
+    if (rules === undefined) {
+      rules = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+      this.hasRules.set(type, rules);
+    }
+    return rules;
   }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype;
+    if (metadata.type !== 'query' || !type || !isEmptyObject(value) || !this.toValidate(metadata)) return super.transform(value, metadata);
+    let valid = this.emptyQueryIsValid.get(type);
+    if (valid === undefined) {
+      valid = await super.transform({}, metadata).then(
+        () => true,
+        () => false,
+      );
+      this.emptyQueryIsValid.set(type, valid);
+    }
+    return valid ? new (type as new () => unknown)() : super.transform(value, metadata);
+  }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  for (const _ in value) return false;
+  return true;
 }
 
 /**
