@@ -125,7 +125,7 @@ describe('SubrequestDispatcher', () => {
       expect(seen['x-sogs-pubkey']).toBeUndefined();
       expect(seen['x-sogs-signature']).toBeUndefined();
       expect(seen['x-other']).toBe('kept');
-      expect(seen[INTERNAL_REQUEST_HEADER]).toMatch(/^[0-9a-f]{32}$/);
+      expect(seen[INTERNAL_REQUEST_HEADER]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // a random v4 UUID
       expect(seen[INTERNAL_REQUEST_HEADER]).not.toBe('forged');
     });
 

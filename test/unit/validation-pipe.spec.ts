@@ -44,13 +44,17 @@ describe('the global ValidationPipe', () => {
   const pipe = createValidationPipe();
   const query = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'query', metatype });
 
-  it('gives an empty query string the DTO defaults, a fresh instance each time', async () => {
+  it('answers a query string it has seen pass with a fresh instance holding the same values', async () => {
     const a = (await pipe.transform(Object.create(null), query(PageQuery))) as PageQuery;
     const b = (await pipe.transform({}, query(PageQuery))) as PageQuery;
     expect(a).toBeInstanceOf(PageQuery);
-    expect(a).toEqual({ limit: 100 });
+    expect(b).toBeInstanceOf(PageQuery);
+    expect([a, b]).toEqual([{ limit: 100 }, { limit: 100 }]);
     expect(a).not.toBe(b);
-    expect(await pipe.transform({ limit: '999' }, query(PageQuery))).toEqual({ limit: 256 });
+    b.limit = 1;
+    for (let i = 0; i < 2; i++) expect(await pipe.transform({ limit: '999' }, query(PageQuery))).toEqual({ limit: 256 });
+    expect(await pipe.transform({}, query(PageQuery))).toEqual({ limit: 100 });
+    await expect(pipe.transform({ limit: 'x' }, query(PageQuery))).rejects.toThrow(new BadRequest('Invalid limit'));
   });
 
   it('still refuses an empty query string whose defaults are not valid, every time', async () => {
