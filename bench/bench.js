@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // npm run bench: starts the built server (embedded PGlite, or DATABASE_URL when set) on a free
 // loopback port, then loads it with real requests (anonymous, signed with blinded keys the way
-// the Session desktop signs, and the desktop's poll batch) and prints requests/s and latency
-// percentiles. Bounded: each scenario runs BENCH_SECONDS (default 10) with BENCH_CONNECTIONS
+// the Session desktop signs, and the desktop's poll batch) and prints requests/s, latency
+// percentiles, the server's CPU time per request and its resident memory. Bounded: each scenario runs BENCH_SECONDS (default 10) with BENCH_CONNECTIONS
 // (default 20) connections, against 127.0.0.1 only.
 'use strict';
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const os = require('node:os');
 const autocannon = require('autocannon');
 const { startServer } = require('./server');
@@ -48,6 +49,18 @@ function onionWrapper(c, serverPk, sign) {
   };
 }
 
+/** The server's CPU time (user + system, ms) and resident memory (MB), from /proc; null elsewhere. */
+function serverUsage(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(stat[11]) + Number(stat[12]);
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    return { cpuMs: ticks * 10, rssMb: Math.round(rss / 1024) };
+  } catch {
+    return null;
+  }
+}
+
 function run(name, base, request) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -88,7 +101,10 @@ async function main() {
     ];
     const rows = [];
     for (const [name, request] of scenarios) {
+      const before = serverUsage(server.pid);
       const { r } = await run(name, base, request);
+      const after = serverUsage(server.pid);
+      const answered = r['2xx'] + r.non2xx;
       rows.push({
         scenario: name,
         'req/s': Math.round(r.requests.average),
@@ -98,6 +114,9 @@ async function main() {
         '2xx': r['2xx'],
         'non-2xx': r.non2xx,
         errors: r.errors,
+        // CPU the server spent per request: steadier than req/s on a shared machine.
+        'server µs/req': before && after && answered ? Math.round(((after.cpuMs - before.cpuMs) * 1000) / answered) : '-',
+        'server RSS MB': after ? after.rssMb : '-',
       });
     }
     console.log('\nThe load generator shares the machine and signs/encrypts every request itself.');
