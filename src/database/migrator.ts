@@ -1,4 +1,4 @@
-import { DataSource, Migration, MigrationExecutor, QueryRunner } from 'typeorm';
+import { DataSource, MigrationExecutor, QueryRunner } from 'typeorm';
 import { LEGACY_MIGRATION_NAMES } from '../../migrations';
 
 /** Arbitrary constant shared by every instance: only one of them migrates at a time. */
@@ -62,7 +62,7 @@ export class Migrator {
     await executor.ensureMigrationsTable(runner);
     const applied = new Set(await this.appliedNames(runner));
     for (const migration of await executor.getAllMigrations()) {
-      if (legacy.has(migration.name) && !applied.has(migration.name)) await executor.insertMigration(migration as Migration);
+      if (legacy.has(migration.name) && !applied.has(migration.name)) await executor.insertMigration(migration);
     }
     await runner.query(`DROP TABLE ${LEGACY_TABLE}`);
   }

@@ -5,14 +5,14 @@
  */
 import { Client } from 'pg';
 import request from 'supertest';
-import { Migrator } from '../../src/database/migrator';
+import { MigrationInterface, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { parseSessionContent } from '../../src/crypto';
+import { Migrator } from '../../src/database/migrator';
 import { legacyDump, pendingEntityChanges, snapshotRows } from '../support/schema';
 import { SessionClient, signed } from '../support/session-client';
-import { parseSessionContent } from '../../src/crypto';
 import { createTestApp, TestApp } from '../support/test-app';
 import { openTestDatabase, TestDatabase } from '../support/test-database';
-import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const ALL = MIGRATIONS.map((m) => m.name);
 
