@@ -35,24 +35,15 @@ export class Db implements Transactional {
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.withRunner(async (runner) => {
-      await runner.startTransaction();
-      try {
-        const result = await work(runnerSql(runner));
-        await runner.commitTransaction();
-        return result;
-      } catch (err) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw err;
-      }
-    });
-  }
-
-  /** Runs `work` on one dedicated connection (for session-level locks and multi-statement scripts). */
-  async withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      return await work(runner);
+      await runner.startTransaction();
+      const result = await work(runnerSql(runner));
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
     } finally {
       await runner.release();
     }

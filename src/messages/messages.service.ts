@@ -15,7 +15,7 @@ import { RoomActivityService } from '../rooms/room-activity.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { EditMessageDto } from './dto/edit-message.dto';
-import { MessagesSinceQueryDto } from './dto/messages-query.dto';
+import { MessagesPageQueryDto, MessagesSinceQueryDto } from './dto/messages-query.dto';
 import { PostMessageDto } from './dto/post-message.dto';
 import { groupReactions, MessageJson, MessageRow, toMessageJson } from './message-format';
 import { MessagesRepository, Viewer } from './messages.repository';
@@ -26,12 +26,6 @@ const RATE_LIMIT_POSTS = 5;
 const RATE_LIMIT_WINDOW = 16;
 /** §9.3: an upload can be attached to a post within this long after it was uploaded. */
 const ATTACH_WITHIN = 3600;
-
-export interface PageOptions {
-  limit: number;
-  /** How many reactors to list per reaction. */
-  reactors: number;
-}
 
 /** A post or edit's content, decoded (the DTO has checked it). */
 interface MessageContent {
@@ -79,7 +73,7 @@ export class MessagesService {
   }
 
   /** Newest live messages first; only those older than `beforeId` when given. */
-  async latest(access: RoomContext, user: User | null, beforeId: number | null, page: PageOptions): Promise<MessageJson[]> {
+  async latest(access: RoomContext, user: User | null, beforeId: number | null, page: MessagesPageQueryDto): Promise<MessageJson[]> {
     const viewer = await this.openForReading(access, user);
     const rows = await this.repo.latest(access.room.id, viewer, beforeId, page.limit);
     return this.present(rows, viewer, page.reactors);

@@ -115,14 +115,11 @@ export class ModerationRepository {
     );
   }
 
-  async listGlobalModerators(sql: Sql = this.db): Promise<ModeratorRow[]> {
-    const users = await sql.manager
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .where('u.id <> 0 AND u.moderator')
-      .orderBy('u.session_id')
-      .getMany();
-    return users.map((u) => ({ session_id: u.session_id, admin: u.admin, visible: u.visible_mod, global: true }));
+  listGlobalModerators(sql: Sql = this.db): Promise<ModeratorRow[]> {
+    return sql.query<ModeratorRow>(
+      `SELECT session_id, admin, visible_mod AS visible, true AS global FROM users
+       WHERE id <> 0 AND moderator ORDER BY session_id`,
+    );
   }
 
   listRoomBans(roomId: number, sql: Sql = this.db): Promise<BanRow[]> {

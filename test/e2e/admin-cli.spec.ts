@@ -89,6 +89,8 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     expect(o).toEqual({ moderator: true, admin: false, visible_mod: true });
     expect((await cli(t, 'moderators', 'remove', SID_A, '--room', 'lobby')).code).toBe(0);
     expect((await cli(t, 'moderators', 'list', '--room', 'lobby')).stdout).toBe(`${BLIND_B} admin hidden global`);
+    // The system user (id 0, the CLI's own hidden admin) is never listed.
+    expect((await cli(t, 'moderators', 'list', '--global')).stdout).toBe(`${BLIND_B} admin hidden global`);
     expect((await cli(t, 'moderators', 'remove', BLIND_B, '--global')).code).toBe(0);
     expect((await cli(t, 'moderators', 'list', '--global')).stdout).toBe('No moderators.');
   });
