@@ -77,5 +77,8 @@ export function run(script: string, args: string[], env: Record<string, string>,
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('SOGS_') || k === 'DATABASE_URL' || k === 'NODE_OPTIONS') delete env[k];
+  // Plain output to compare, even where CI forces colour (TypeORM's command line honours FORCE_COLOR).
+  env.FORCE_COLOR = '0';
+  env.NO_COLOR = '1';
   return env;
 }
