@@ -158,6 +158,7 @@ export const SETTINGS = {
     'Public URL of this server used in join links (default http://<host>:<port>). No path allowed.',
     checkBaseUrl,
   ),
+  workers: int('SOGS_WORKERS', 0, 0, 256, 'Server processes sharing the port (0 = one per CPU core; 1 = a single process).'),
   dataDir: text('SOGS_DATA_DIR', './data', 'Directory for the server key, uploads and the embedded database.'),
   keyFile: text('SOGS_KEY_FILE', undefined, 'Path of the raw 32-byte X25519 private key (default <data dir>/key_x25519).'),
   databaseUrl: text('DATABASE_URL', '', 'PostgreSQL URL; empty = embedded PGlite database in <data dir>/db.', checkDatabaseUrl),

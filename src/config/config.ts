@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { Alphabet } from '../moderation/filters/alphabets';
 import { SETTINGS, Setting, SettingValue } from './config.schema';
+import { OperatorError } from '../common/operator-error';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
 
@@ -10,6 +12,8 @@ type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[
 export interface AppConfig {
   host: string;
   port: number;
+  /** Server processes sharing the port; 1 = this process serves alone. */
+  workers: number;
   /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
   baseUrl: string;
   /** Absolute path of the data directory. */
@@ -55,7 +59,7 @@ export interface FilterDefaults {
 
 export const CONFIG = Symbol('CONFIG');
 
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -84,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     host: r.host,
     port: r.port,
+    workers: r.workers || os.availableParallelism(),
     baseUrl,
     dataDir,
     keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),

@@ -1,3 +1,9 @@
+export interface BannerRoom {
+  token: string;
+  name: string;
+  url: string;
+}
+
 /** The human-readable startup summary, on stderr so stdout stays pure JSON logs. */
 export function printBanner(info: {
   publicKey: string;
@@ -5,12 +11,14 @@ export function printBanner(info: {
   keyCreated: boolean;
   database: string;
   listen: string;
-  rooms: Array<{ token: string; name: string; url: string }>;
+  workers: number;
+  rooms: BannerRoom[];
 }): void {
   const lines = [
     '',
     'Session community server is running',
     `  listening on   http://${info.listen}`,
+    `  processes      ${info.workers === 1 ? '1 (SOGS_WORKERS=1)' : `${info.workers} workers (SOGS_WORKERS)`}`,
     `  database       ${info.database}`,
     `  server key     ${info.keyFile}${info.keyCreated ? ' (created now; back it up)' : ''}`,
     `  public key     ${info.publicKey}`,

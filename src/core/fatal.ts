@@ -1,13 +1,8 @@
-import { ConfigError } from '../config/config';
-import { DatabaseUnavailableError } from '../database/open-database';
-import { KeyFileError } from '../keys/server-key';
-import { DataDirError } from './open-runtime';
+import { OperatorError } from '../common/operator-error';
 
-/** Errors an operator can fix; printed as one readable message without a stack trace. */
-const EXPECTED = [ConfigError, DatabaseUnavailableError, KeyFileError, DataDirError];
-
+/** An operator's error as its message alone; anything else with its stack. */
 export function describeFatal(err: unknown): string {
-  if (EXPECTED.some((type) => err instanceof type)) return (err as Error).message;
+  if (err instanceof OperatorError) return err.message;
   if (err instanceof Error) return `${err.message}\n${err.stack ?? ''}`;
   return String(err);
 }

@@ -1,17 +1,15 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Clock, SystemClock } from '../common/clock';
 import { AppConfig } from '../config/config';
 import { initCrypto } from '../crypto';
-import { DatabaseRole, openDatabase } from '../database/open-database';
+import { openDatabase } from '../database/open-database';
+import { DatabaseRole } from '../database/reach-database';
 import { Migrator } from '../database/migrator';
 import { loadOrCreateServerKey } from '../keys/server-key';
 import { UsersService } from '../users/users.service';
 import { Runtime } from './runtime';
-
-export class DataDirError extends Error {}
+import { ensureWritableDir } from './data-dir';
 
 export interface OpenedRuntime {
   runtime: Runtime;
@@ -56,18 +54,4 @@ export async function runStartupTasks(app: INestApplicationContext): Promise<voi
   const users = app.get(UsersService);
   await users.ensureSystemUser();
   await users.queueUnblindedForBlinding();
-}
-
-function ensureWritableDir(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const probe = path.join(dir, `.write-test-${process.pid}`);
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
-  } catch (err) {
-    throw new DataDirError(
-      `the data directory ${dir} is not usable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
-        'make it writable by this user or set SOGS_DATA_DIR',
-    );
-  }
 }

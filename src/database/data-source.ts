@@ -10,7 +10,8 @@ import { DataSource, Migration, MigrationExecutor } from 'typeorm';
 import { loadConfig, loadEnvFile } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { Migrator } from './migrator';
-import { connect, DatabaseLocation, databaseTarget, reachDatabase, ReachedDatabase } from './open-database';
+import { connect } from './open-database';
+import { DatabaseLocation, databaseTarget, reachDatabase, ReachedDatabase } from './reach-database';
 
 export class CommandLineDataSource extends DataSource {
   private reached?: ReachedDatabase;

@@ -1,8 +1,7 @@
-import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { DatabaseTarget, dataSourceOptions } from './data-source-options';
+import { dataSourceOptions } from './data-source-options';
 import { Db } from './db';
-import { EmbeddedPostgres, LockFile } from './embedded-postgres';
+import { DatabaseLocation, DatabaseRole, DatabaseUnavailableError, reachDatabase } from './reach-database';
 
 export interface OpenedDatabase {
   db: Db;
@@ -10,75 +9,6 @@ export interface OpenedDatabase {
   description: string;
   /** Stops the pool and, when this process owns it, the embedded database. */
   close(): Promise<void>;
-}
-
-export class DatabaseUnavailableError extends Error {}
-
-export type DatabaseRole = 'server' | 'cli';
-
-export interface DatabaseLocation {
-  databaseUrl: string;
-  dataDir: string;
-}
-
-/** Where to connect, and what to stop afterwards (the embedded database, when this process started it). */
-export interface ReachedDatabase {
-  target: DatabaseTarget;
-  /** For the startup banner. */
-  description: string;
-  /** For error messages: "cannot connect to <name>". */
-  name: string;
-  /** Connections worth opening: a CLI borrowing the server's embedded database needs few. */
-  poolSize?: number;
-  release(): Promise<void>;
-}
-
-/** Where a pool connects: the URL, or the embedded database's socket directory. */
-export function databaseTarget(opts: DatabaseLocation): DatabaseTarget {
-  if (opts.databaseUrl) return { url: opts.databaseUrl };
-  return { host: EmbeddedPostgres.socketDir(opts.dataDir), username: 'postgres', database: 'postgres' };
-}
-
-/**
- * `DATABASE_URL` set: that PostgreSQL server. Otherwise the embedded database in the data directory:
- * started here when no other process has it open; a CLI finding the server running connects to the
- * server's socket instead, while a second server refuses to start.
- */
-export async function reachDatabase(opts: DatabaseLocation, role: DatabaseRole): Promise<ReachedDatabase> {
-  const target = databaseTarget(opts);
-  if (opts.databaseUrl) {
-    const url = describeUrl(opts.databaseUrl);
-    return { target, description: `PostgreSQL ${url}`, name: url, release: async () => undefined };
-  }
-  const socketDir = target.host!;
-  const lock = LockFile.acquire(path.join(opts.dataDir, 'db.lock'));
-  if ('heldBy' in lock) {
-    if (role === 'server') {
-      throw new DatabaseUnavailableError(
-        `the embedded database in ${opts.dataDir} is already open in process ${lock.heldBy} ` +
-          '(another server, or an admin command still running); stop it first or set DATABASE_URL',
-      );
-    }
-    return {
-      target,
-      description: `embedded PGlite via the running server (${socketDir})`,
-      name: `the running server's embedded database (${socketDir})`,
-      poolSize: 2,
-      release: async () => undefined,
-    };
-  }
-  try {
-    const embedded = await EmbeddedPostgres.start(opts.dataDir, lock);
-    return {
-      target,
-      description: `embedded PGlite in ${path.join(opts.dataDir, 'db')}`,
-      name: 'the embedded database',
-      release: () => embedded.stop(),
-    };
-  } catch (err) {
-    lock.release();
-    throw new DatabaseUnavailableError(`cannot open the embedded database in ${opts.dataDir}: ${(err as Error).message}`);
-  }
 }
 
 /** The database reached as above, behind an initialised TypeORM data source. */
@@ -110,16 +40,5 @@ export async function connect(dataSource: DataSource, what: string, initialize =
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     throw new DatabaseUnavailableError(`cannot connect to ${what}: ${(err as Error).message}`);
-  }
-}
-
-/** The URL without its password, safe to print. */
-export function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
   }
 }

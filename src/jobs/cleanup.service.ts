@@ -44,6 +44,7 @@ export class CleanupService implements OnApplicationBootstrap, OnApplicationShut
         const touched = await task.run(tx, now);
         if (touched) this.log.debug({ task: task.name, rows: touched }, 'cleanup');
       }
+      this.log.debug('cleanup round');
       return true;
     });
   }

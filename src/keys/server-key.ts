@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { x25519PublicKey } from '../crypto';
+import { x25519PublicKey } from '../crypto/x25519';
+import { OperatorError } from '../common/operator-error';
 
 /**
  * The server's identity: a raw 32-byte X25519 private key, the same file format as the reference
@@ -28,7 +29,7 @@ export class ServerKey {
   }
 }
 
-export class KeyFileError extends Error {}
+export class KeyFileError extends OperatorError {}
 
 /** Reads the key file, creating it (mode 0600) on first start. */
 export function loadOrCreateServerKey(file: string): { key: ServerKey; created: boolean } {

@@ -21,6 +21,7 @@ export interface Started {
   child: ChildProcess;
   port: number;
   stderr: () => string;
+  stdout: () => string;
   stop(): Promise<number | null>;
 }
 
@@ -42,6 +43,7 @@ export function startServer(env: Record<string, string>): Promise<Started> {
           child,
           port: Number(m[1]),
           stderr: () => err,
+          stdout: () => out,
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);

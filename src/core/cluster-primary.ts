@@ -1,0 +1,111 @@
+import cluster, { Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import { OperatorError } from '../common/operator-error';
+import { AppConfig } from '../config/config';
+import { reachDatabase } from '../database/reach-database';
+import { loadOrCreateServerKey } from '../keys/server-key';
+import { printBanner } from './banner';
+import { isWorkerMessage, WORKER_INDEX_ENV, WorkerMessage } from './cluster-messages';
+import { ensureWritableDir } from './data-dir';
+import { stopOnSignals } from './signals';
+
+/**
+ * The primary of several server processes sharing one port (node:cluster, `SOGS_WORKERS`). It keeps
+ * to what must happen once and stays small (no Nest, no TypeORM): it creates the server key, starts
+ * the embedded database when there is no DATABASE_URL (served to the workers on its socket, as to
+ * the CLI), starts worker 0 (which migrates the schema) and then the others, prints the banner once
+ * they all listen, replaces a worker that dies, and on SIGTERM stops every worker before the database.
+ *
+ * What the workers share lives in the database: nonces (a primary key), the post rate limit (counted
+ * under the room's row lock), cached room details (checked against the room's counters) and the
+ * cleanup (an advisory lock; its timer runs in worker 0 only).
+ */
+
+/** How long a stopping worker may take to finish its requests before it is killed. */
+const STOP_GRACE_MS = 30_000;
+const RESTART_DELAY_MS = 1000;
+
+type Ready = Extract<WorkerMessage, { type: 'sogs:worker-ready' }>;
+
+export class WorkerStartError extends OperatorError {}
+
+export async function runPrimary(config: AppConfig, log: Logger): Promise<void> {
+  ensureWritableDir(config.dataDir);
+  const { key, created } = loadOrCreateServerKey(config.keyFile);
+  const database = await reachDatabase(config, 'server');
+  const workers = new Map<number, Worker>();
+  const fork = (index: number) => {
+    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
+    workers.set(index, worker);
+    return worker;
+  };
+  let first: Ready;
+  try {
+    first = await started(fork(0)); // migrates alone, so the others find the schema ready
+    await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => started(fork(i + 1))));
+  } catch (err) {
+    await stopAll(workers);
+    await database.release();
+    throw err;
+  }
+
+  let stopping = false;
+  cluster.on('exit', (worker, code, signal) => {
+    const index = [...workers].find(([, w]) => w === worker)?.[0];
+    if (stopping || index === undefined) return;
+    log.error({ worker: index, code, signal }, 'worker exited; starting a new one');
+    setTimeout(() => stopping || fork(index), RESTART_DELAY_MS);
+  });
+  stopOnSignals(log, async () => {
+    stopping = true;
+    await stopAll(workers);
+    await database.release();
+  });
+  printBanner({
+    publicKey: key.publicKeyHex,
+    keyFile: config.keyFile,
+    keyCreated: created,
+    database: database.description,
+    listen: `${config.host}:${first.port}`,
+    workers: config.workers,
+    rooms: first.rooms ?? [],
+  });
+  log.info({ host: config.host, port: first.port, workers: config.workers }, 'listening');
+}
+
+/** Resolves when the worker listens; rejects with its reason if it stops first. */
+function started(worker: Worker): Promise<Ready> {
+  return new Promise((resolve, reject) => {
+    let failure: string | undefined;
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new WorkerStartError(failure ?? `a server worker stopped while starting (${signal ?? `exit code ${code}`})`));
+    const onMessage = (m: unknown) => {
+      if (!isWorkerMessage(m)) return;
+      if (m.type === 'sogs:worker-failed') {
+        failure = m.message;
+        return;
+      }
+      worker.off('exit', onExit).off('message', onMessage);
+      resolve(m);
+    };
+    worker.on('exit', onExit).on('message', onMessage);
+  });
+}
+
+/** SIGTERM to every live worker; any still running after the grace period is killed. */
+async function stopAll(workers: Map<number, Worker>): Promise<void> {
+  await Promise.all(
+    [...workers.values()].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.isDead()) return resolve();
+          const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_GRACE_MS);
+          w.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          w.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}
