@@ -5,6 +5,7 @@ import { User } from '../users/user.entity';
 import { requireUser, USER_REQUIREMENT, UserRequirement } from './auth-user.decorator';
 import { AuthService } from './auth.service';
 import { INTERNAL_REQUEST_HEADER, InternalRequests } from './internal-requests';
+import { RequestScope } from './request-scope';
 
 export interface StreamedBody {
   path: string;
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user, or null for an anonymous request (set by AuthGuard). */
     sogsUser?: User | null;
+    /** For a batch's subrequest: the lookups it shares with the rest of the batch. */
+    sogsScope?: RequestScope;
     /** A body written to a temporary file as it arrived instead of being buffered (uploads). */
     streamedBody?: StreamedBody;
   }
@@ -49,7 +52,9 @@ export class AuthGuard implements CanActivate {
       req.sogsUser = null;
       return true;
     }
-    const inherited = this.internal.userFor(req.headers[INTERNAL_REQUEST_HEADER]);
+    const marker = req.headers[INTERNAL_REQUEST_HEADER];
+    const inherited = this.internal.userFor(marker);
+    if (inherited !== undefined) req.sogsScope = this.internal.scopeFor(marker);
     req.sogsUser =
       inherited !== undefined
         ? inherited

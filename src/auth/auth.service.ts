@@ -60,11 +60,9 @@ export class AuthService {
     if (Math.abs(now - h.timestamp) > TIMESTAMP_WINDOW) {
       throw new TooEarly('Invalid authentication: X-SOGS-Timestamp is too far from current time');
     }
-    const known = await this.users.findBySessionId(sessionId);
+    const { user: known, fresh } = await this.nonces.recordFor(sessionId, h.nonce, now + NONCE_LIFETIME);
     if (known?.banned) throw new Forbidden('Banned');
-    if (!(await this.nonces.record(h.nonce, known?.id ?? null, now + NONCE_LIFETIME))) {
-      throw new TooEarly('Invalid authentication: X-SOGS-Nonce cannot be reused');
-    }
+    if (!fresh) throw new TooEarly('Invalid authentication: X-SOGS-Nonce cannot be reused');
     const target = signedTarget(req.url);
     const body = req.body ?? Buffer.alloc(0);
     const valid =

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { User } from '../users/user.entity';
+import { RequestScope } from './request-scope';
 
 /** Header carrying a one-time id that marks a request dispatched by this process. */
 export const INTERNAL_REQUEST_HEADER = 'x-sogs-internal-request';
@@ -14,11 +15,11 @@ export const INTERNAL_REQUEST_HEADER = 'x-sogs-internal-request';
  */
 @Injectable()
 export class InternalRequests {
-  private readonly pending = new Map<string, User | null>();
+  private readonly pending = new Map<string, { user: User | null; scope?: RequestScope }>();
 
-  register(user: User | null): string {
+  register(user: User | null, scope?: RequestScope): string {
     const id = randomUUID();
-    this.pending.set(id, user);
+    this.pending.set(id, { user, scope });
     return id;
   }
 
@@ -29,6 +30,11 @@ export class InternalRequests {
   /** The user a marked subrequest runs as; `undefined` when the request is not ours. */
   userFor(marker: string | string[] | undefined): User | null | undefined {
     if (typeof marker !== 'string') return undefined;
-    return this.pending.has(marker) ? this.pending.get(marker)! : undefined;
+    return this.pending.get(marker)?.user;
+  }
+
+  /** The lookups a marked subrequest shares with the rest of its batch, if any. */
+  scopeFor(marker: string | string[] | undefined): RequestScope | undefined {
+    return typeof marker === 'string' ? this.pending.get(marker)?.scope : undefined;
   }
 }

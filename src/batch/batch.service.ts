@@ -1,3 +1,4 @@
+import { RequestScope } from '../auth/request-scope';
 import { Injectable } from '@nestjs/common';
 import { BadRequest } from '../common/errors';
 import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
@@ -27,8 +28,9 @@ export class BatchService {
   async run(subrequests: SubrequestDto[], user: User | null, opts: { stopOnFailure: boolean; nested: boolean }): Promise<BatchResult[]> {
     if (opts.nested) throw new BadRequest('Invalid request: batch requests cannot be nested');
     const results: BatchResult[] = [];
+    const scope = new RequestScope();
     for (const sub of subrequests) {
-      const res = await this.dispatcher.dispatch(toSubrequest(sub), { user });
+      const res = await this.dispatcher.dispatch(toSubrequest(sub), { user, scope });
       results.push(toResult(res));
       if (opts.stopOnFailure && (res.status < 200 || res.status >= 300)) break;
     }

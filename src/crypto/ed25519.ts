@@ -15,12 +15,25 @@ export interface Ed25519KeyPair {
 export function isValidEd25519Point(pk: Uint8Array): boolean {
   const s = sodium();
   if (!(pk instanceof Uint8Array) || pk.length !== 32) return false;
+  // The subgroup check costs about as much as a signature check, for a key that signs every
+  // request: keys found valid are remembered (only valid ones, so junk keys cannot churn the set).
+  const key = Buffer.from(pk.buffer, pk.byteOffset, 32).toString('latin1');
+  if (validPoints.has(key)) return true;
+  let valid: boolean;
   try {
-    return s.crypto_core_ed25519_is_valid_point(pk);
+    valid = s.crypto_core_ed25519_is_valid_point(pk);
   } catch {
     return false;
   }
+  if (valid) {
+    if (validPoints.size >= MAX_VALID_POINTS) validPoints.clear();
+    validPoints.add(key);
+  }
+  return valid;
 }
+
+const validPoints = new Set<string>();
+const MAX_VALID_POINTS = 50_000;
 
 /** Plain Ed25519 verification; blinded signatures verify the same way. Never throws on bad input. */
 export function verifyEd25519(sig: Uint8Array, msg: Uint8Array, pk: Uint8Array): boolean {

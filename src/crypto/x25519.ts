@@ -1,41 +1,31 @@
-import { createPrivateKey, createPublicKey, diffieHellman, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { copyBuffer } from './bytes';
 import { CryptoInputError } from './errors';
+import { sodium } from './sodium';
 
-// X25519 through node:crypto (OpenSSL): several times faster than the wasm build per onion
-// request, and loadable without libsodium (the cluster's primary derives the server's public key).
-// Raw keys are wrapped in the fixed DER prefixes of RFC 8410.
+// The public key through node:crypto, so that deriving the server's own (the cluster's primary does,
+// for its banner) needs no libsodium. Raw keys are wrapped in the fixed DER prefixes of RFC 8410.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-
-/** The last private key wrapped: the server's own, on every onion request. */
-let last: { bytes: Buffer; key: KeyObject } | undefined;
-
-function privateKeyObject(priv32: Uint8Array): KeyObject {
-  if (priv32.length !== 32) throw new CryptoInputError(`X25519 private key must be 32 bytes, got ${priv32.length}`);
-  if (last?.bytes.equals(priv32)) return last.key;
-  const bytes = Buffer.from(priv32);
-  last = { bytes, key: createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, bytes]), format: 'der', type: 'pkcs8' }) };
-  return last.key;
-}
+const SPKI_PREFIX_BYTES = 12;
 
 export function x25519PublicKey(priv32: Uint8Array): Buffer {
-  return createPublicKey(privateKeyObject(priv32)).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+  if (priv32.length !== 32) throw new CryptoInputError(`X25519 private key must be 32 bytes, got ${priv32.length}`);
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, priv32]), format: 'der', type: 'pkcs8' });
+  return createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX_BYTES);
 }
 
 /**
- * X25519(priv, pub). Throws CryptoInputError for a peer key of small order (the shared secret
- * would be all zeros, a key an attacker knows; OpenSSL refuses to derive it, as libsodium does).
+ * X25519(priv, pub), with libsodium: measured faster here than node:crypto, whose key objects
+ * cost more than the multiplication. Throws CryptoInputError for a peer key of small order
+ * (libsodium refuses an all-zero shared secret, which would give an attacker-known key).
  */
 export function x25519SharedSecret(priv32: Uint8Array, pub32: Uint8Array): Buffer {
-  const privateKey = privateKeyObject(priv32);
+  if (priv32.length !== 32) throw new CryptoInputError(`X25519 private key must be 32 bytes, got ${priv32.length}`);
   if (pub32.length !== 32) throw new CryptoInputError(`X25519 public key must be 32 bytes, got ${pub32.length}`);
-  const publicKey = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pub32]), format: 'der', type: 'spki' });
-  let secret: Buffer;
+  const s = sodium();
   try {
-    secret = diffieHellman({ privateKey, publicKey });
+    return copyBuffer(s.crypto_scalarmult(priv32, pub32));
   } catch {
     throw new CryptoInputError('X25519 public key is of small order');
   }
-  if (secret.every((b) => b === 0)) throw new CryptoInputError('X25519 public key is of small order');
-  return secret;
 }

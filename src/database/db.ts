@@ -1,7 +1,12 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Sql, Transactional } from './sql';
+
+/** Distinct statement texts given a name: beyond it (statements built per call), unnamed. */
+const MAX_NAMED_STATEMENTS = 500;
+/** PostgreSQL's "cached plan must not change result type", after a schema change under a running server. */
+const FEATURE_NOT_SUPPORTED = '0A000';
 
 /**
  * Hand-written SQL on the connection pool of TypeORM's data source. A single statement goes
@@ -9,8 +14,16 @@ import { Sql, Transactional } from './sql';
  * a runner and an entity manager) cost a measurable share of a poll, which is several such
  * statements. `transaction` keeps one query runner for the work, whose manager serves the
  * repositories too.
+ *
+ * On PostgreSQL those statements are named, so each connection parses and plans a statement once
+ * and then only binds and executes it. Not on the embedded database: PGlite is one session shared
+ * by every connection to its socket, where one client's named statement would collide with another's.
  */
 export class Db implements Transactional {
+  private named?: Promise<boolean>;
+  private readonly names = new Map<string, string>();
+  private generation = 0;
+
   constructor(readonly dataSource: DataSource) {}
 
   /** Made by TypeORM when the data source is initialised. */
@@ -23,7 +36,7 @@ export class Db implements Transactional {
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-    return (await this.pool.query(sql, params)).rows as T[];
+    return (await this.run(sql, params)).rows as T[];
   }
 
   async one<T>(sql: string, params?: unknown[]): Promise<T | undefined> {
@@ -31,7 +44,39 @@ export class Db implements Transactional {
   }
 
   async execute(sql: string, params?: unknown[]): Promise<number> {
-    return (await this.pool.query(sql, params)).rowCount ?? 0;
+    return (await this.run(sql, params)).rowCount ?? 0;
+  }
+
+  private async run(text: string, values?: unknown[]): Promise<QueryResult> {
+    this.named ??= this.supportsNamedStatements().catch((err) => {
+      this.named = undefined; // ask again once the database answers
+      throw err;
+    });
+    const name = (await this.named) ? this.nameOf(text) : undefined;
+    if (!name) return this.pool.query(text, values);
+    try {
+      return await this.pool.query({ name, text, values });
+    } catch (err) {
+      if ((err as { code?: string }).code !== FEATURE_NOT_SUPPORTED) throw err;
+      // The schema changed under a prepared statement: prepare every statement afresh.
+      this.names.clear();
+      this.generation++;
+      return this.pool.query({ name: this.nameOf(text), text, values });
+    }
+  }
+
+  private nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (!name && this.names.size < MAX_NAMED_STATEMENTS) {
+      name = `sogs_${this.generation}_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+
+  private async supportsNamedStatements(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ version: string }>('SELECT version()');
+    return !rows[0].version.includes('PGlite');
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {

@@ -32,7 +32,7 @@ export class SubrequestDispatcher {
     const url = injectableTarget(req.path);
     if (url === null) return plainText(404, 'Not found');
     const headers = this.innerHeaders(req, as);
-    const marker = as === 'authenticate' ? undefined : this.internal.register(as.user);
+    const marker = as === 'authenticate' ? undefined : this.internal.register(as.user, as.scope);
     try {
       if (marker !== undefined) headers[INTERNAL_REQUEST_HEADER] = marker;
       const options: InjectOptions = { method: req.method as InjectOptions['method'], url, headers };
@@ -47,6 +47,7 @@ export class SubrequestDispatcher {
       return plainText(status, body);
     } finally {
       if (marker !== undefined) this.internal.release(marker);
+      if (as !== 'authenticate' && req.method !== 'GET') as.scope?.forget();
     }
   }
 

@@ -1,3 +1,4 @@
+import { RequestScope } from '../auth/request-scope';
 import { User } from '../users/user.entity';
 
 /** One HTTP request run inside this process (a batch element or an onion request's payload). */
@@ -13,9 +14,9 @@ export interface Subrequest {
 
 /**
  * Who a subrequest runs as: a given user (batch: the outer request's user, already
- * authenticated), or whoever its own X-SOGS-* headers authenticate (onion requests).
+ * authenticated; `scope` shares lookups between one batch's subrequests), or whoever its own X-SOGS-* headers authenticate (onion requests).
  */
-export type DispatchAs = { user: User | null } | 'authenticate';
+export type DispatchAs = { user: User | null; scope?: RequestScope } | 'authenticate';
 
 export interface Subresponse {
   status: number;

@@ -67,6 +67,8 @@ export class MessagesService {
   /** §7.4 since: with `t=r`, reaction-only changes come as `{id, seqno, reactions}`. */
   async since(access: RoomContext, user: User | null, seqno: number, query: MessagesSinceQueryDto): Promise<MessageJson[]> {
     const viewer = await this.openForReading(access, user);
+    // Every change takes the next value of the room's message_sequence: nothing newer, no query.
+    if (seqno >= access.room.message_sequence) return [];
     const withReactionUpdates = (query.t ?? '').includes('r');
     const rows = await this.repo.since(access.room.id, viewer, seqno, query.limit, withReactionUpdates);
     return this.present(rows, viewer, query.reactors);

@@ -5,6 +5,7 @@ import { Sql } from '../database/sql';
 import { Room } from '../rooms/room.entity';
 import { User } from '../users/user.entity';
 import { ModerationRepository } from './moderation.repository';
+import { PermissionOverride } from './permission-override.entity';
 
 export type RoomCheck = 'read' | 'write' | 'upload' | 'moderator' | 'admin';
 
@@ -44,37 +45,48 @@ export class PermissionsService {
 
   /** The caller's permissions, or 403 with the reference's text when `check` fails. */
   async require(room: Room, user: User | null, check: RoomCheck, sql: Sql = this.db): Promise<EffectivePermissions> {
-    const p = await this.effective(room, user, sql);
-    if (!p[check]) throw new Forbidden(DENIED[check]);
-    return p;
+    return this.check(await this.effective(room, user, sql), check);
   }
 
   async effective(room: Room, user: User | null, sql: Sql = this.db): Promise<EffectivePermissions> {
-    if (!user) return fromDefaults(room, false);
-    const o = await this.repo.findOverride(room.id, user.id, sql);
-    const admin = user.admin || (o?.admin ?? false);
-    const moderator = admin || user.moderator || (o?.moderator ?? false);
-    const base = { globalModerator: user.moderator, globalAdmin: user.admin };
-    if (moderator) {
-      return { read: true, accessible: true, write: true, upload: true, moderator, admin, banned: false, ...base };
-    }
-    const banned = user.banned || (o?.banned ?? false);
-    if (banned) {
-      return { read: false, accessible: false, write: false, upload: false, moderator, admin, banned, ...base };
-    }
-    const read = o?.read ?? room.read;
-    const write = o?.write ?? room.write;
-    return {
-      read,
-      accessible: read || (o?.accessible ?? room.accessible),
-      write,
-      upload: write && (o?.upload ?? room.upload),
-      moderator,
-      admin,
-      banned,
-      ...base,
-    };
+    return user ? combine(room, user, await this.repo.findOverride(room.id, user.id, sql)) : fromDefaults(room, false);
   }
+
+  /** As `effective`, with the user's override row already read (RoomsService.access). */
+  withOverride(room: Room, user: User | null, override: PermissionOverride | undefined): EffectivePermissions {
+    return user ? combine(room, user, override) : fromDefaults(room, false);
+  }
+
+  /** 403 with the reference's text unless `check` passes. */
+  check(p: EffectivePermissions, check: RoomCheck): EffectivePermissions {
+    if (!p[check]) throw new Forbidden(DENIED[check]);
+    return p;
+  }
+}
+
+function combine(room: Room, user: User, o: PermissionOverride | undefined): EffectivePermissions {
+  const admin = user.admin || (o?.admin ?? false);
+  const moderator = admin || user.moderator || (o?.moderator ?? false);
+  const base = { globalModerator: user.moderator, globalAdmin: user.admin };
+  if (moderator) {
+    return { read: true, accessible: true, write: true, upload: true, moderator, admin, banned: false, ...base };
+  }
+  const banned = user.banned || (o?.banned ?? false);
+  if (banned) {
+    return { read: false, accessible: false, write: false, upload: false, moderator, admin, banned, ...base };
+  }
+  const read = o?.read ?? room.read;
+  const write = o?.write ?? room.write;
+  return {
+    read,
+    accessible: read || (o?.accessible ?? room.accessible),
+    write,
+    upload: write && (o?.upload ?? room.upload),
+    moderator,
+    admin,
+    banned,
+    ...base,
+  };
 }
 
 function fromDefaults(room: Room, banned: boolean): EffectivePermissions {

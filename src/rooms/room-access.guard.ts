@@ -37,9 +37,9 @@ export class RoomAccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const check = this.reflector.get<RoomCheck>(ROOM_CHECK, context.getHandler());
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const room = await this.rooms.get((req.params as { token: string }).token);
-    const permissions = await this.permissions.require(room, req.sogsUser ?? null, check);
-    req.sogsRoom = { room, permissions };
+    const user = req.sogsUser ?? null;
+    const { room, override } = await this.rooms.access((req.params as { token: string }).token, user, req.sogsScope);
+    req.sogsRoom = { room, permissions: this.permissions.check(this.permissions.withOverride(room, user, override), check) };
     return true;
   }
 }

@@ -50,8 +50,8 @@ export class RoomInfoService {
 
   /** 404 for a room the caller may not see (room-banned included), exactly as for a missing one. */
   async get(token: string, user: User | null): Promise<RoomInfo> {
-    const room = await this.rooms.get(token);
-    const perms = await this.permissions.effective(room, user);
+    const { room, override } = await this.rooms.access(token, user);
+    const perms = this.permissions.withOverride(room, user, override);
     if (!perms.accessible) throw roomNotFound(token);
     return this.info(room, perms);
   }

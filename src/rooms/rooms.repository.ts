@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Db } from '../database/db';
 import { on, Sql } from '../database/sql';
+import { PermissionOverride } from '../moderation/permission-override.entity';
 import { PermissionFlags, RoomFilterChanges } from './room';
 import { Room } from './room.entity';
 
@@ -21,6 +22,22 @@ export class RoomsRepository {
    */
   findByToken(token: string, sql: Sql = this.db): Promise<Room | undefined> {
     return sql.one<Room>(`SELECT * FROM rooms WHERE lower(token) = lower($1)`, [token]);
+  }
+
+  /**
+   * The room and the user's override row in it, in one round trip: what every room request needs
+   * before its permission check.
+   */
+  async findWithOverride(token: string, userId: number | null): Promise<{ room: Room; override: PermissionOverride | undefined } | undefined> {
+    const row = await this.db.one<Room & { override: PermissionOverride | null }>(
+      `SELECT r.*, CASE WHEN o.room IS NULL THEN NULL ELSE row_to_json(o) END AS override
+       FROM rooms r LEFT JOIN user_permission_overrides o ON o.room = r.id AND o."user" = $2
+       WHERE lower(r.token) = lower($1)`,
+      [token, userId],
+    );
+    if (!row) return undefined;
+    const { override, ...room } = row;
+    return { room, override: override ?? undefined };
   }
 
   /** By token ignoring case, in code point order whatever the database collation. */

@@ -6,6 +6,8 @@ import { Db } from '../database/db';
 import { Sql } from '../database/sql';
 import { ServerKey } from '../keys/server-key';
 import { ModerationAction, ModerationLogRepository } from '../moderation/moderation-log.repository';
+import { RequestScope } from '../auth/request-scope';
+import { PermissionOverride } from '../moderation/permission-override.entity';
 import { User } from '../users/user.entity';
 import { cleanRoomDescription, cleanRoomName, PermissionFlags, RoomFilterChanges, ROOM_TOKEN } from './room';
 import { Room } from './room.entity';
@@ -69,6 +71,19 @@ export class RoomsService {
     const room = ROOM_TOKEN.test(token) ? await this.rooms.findByToken(token) : undefined;
     if (!room) throw roomNotFound(token);
     return room;
+  }
+
+  /**
+   * The room and the caller's override row in it (404 for an unknown token): one round trip,
+   * shared with the rest of a batch through its scope.
+   */
+  access(token: string, user: User | null, scope?: RequestScope): Promise<{ room: Room; override: PermissionOverride | undefined }> {
+    const load = async () => {
+      const found = ROOM_TOKEN.test(token) ? await this.rooms.findWithOverride(token, user?.id ?? null) : undefined;
+      if (!found) throw roomNotFound(token);
+      return found;
+    };
+    return scope ? scope.remember(`room:${token.toLowerCase()}`, load) : load();
   }
 
   list(): Promise<Room[]> {

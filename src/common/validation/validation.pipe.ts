@@ -1,6 +1,7 @@
 import { ArgumentMetadata, Type, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage, ValidationError } from 'class-validator';
 import { BadRequest } from '../errors';
+import { rememberValidationRules } from './metadata-cache';
 
 /** In a message, the position of the list item that failed (class-validator has no token for it). */
 export const ITEM_INDEX = '$index';
@@ -78,6 +79,7 @@ const REMEMBERED_QUERIES = 1000;
  * failed check answers (400, plain text, through ErrorFilter).
  */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationRules();
   return new DtoValidationPipe({
     whitelist: true,
     transform: true,
