@@ -1,130 +1,234 @@
 #!/usr/bin/env node
-// npm run bench: starts the built server (embedded PGlite, or DATABASE_URL when set) on a free
-// loopback port, then loads it with real requests (anonymous, signed with blinded keys the way
-// the Session desktop signs, and the desktop's poll batch) and prints requests/s, latency
-// percentiles, the server's CPU time per request and its resident memory. Bounded: each scenario runs BENCH_SECONDS (default 10) with BENCH_CONNECTIONS
-// (default 20) connections, against 127.0.0.1 only.
+// npm run bench: the server under the workload of real clients, on a fresh database.
+//
+// 1. Builds and starts the server (server.js): a new database on the PostgreSQL of DATABASE_URL
+//    (dropped at the end), or the embedded PGlite in a throw-away data directory.
+// 2. Seeds room `bench` with SQL (seed.js): 1,000 users with blinded ids from seeds kept here, an
+//    admin and 3 moderators (added with the admin CLI), 10,000 messages, every 10th with reactions.
+// 3. Pre-generates every request of every scenario as raw HTTP bytes, signed, in worker threads
+//    (requests.js), so that the load generator only writes bytes and reads replies.
+// 4. Runs each scenario with the load generator in a process of its own (load.js): BENCH_CONNECTIONS
+//    (16) keep-alive connections, closed loop: a warm-up until the rate stops rising (at most
+//    BENCH_WARMUP_MAX, 10 s), then BENCH_SECONDS (8) measured.
+//    Meanwhile it reads the CPU time and samples the resident memory of the server's whole process
+//    tree (process-tree.js: the primary and its workers; with PGlite the database runs in there too).
+// 5. Checks every reply after each run (status, body, the inner status and subresponses of onion
+//    replies) and prints one Markdown table. Exit code 1 when any reply was wrong.
+//
+// (g) seeds a second room with 1,000,000 messages (set-based SQL) after the other scenarios and
+// runs `since/{latest}` there. BENCH_ONLY=a,d runs a subset. (b) runs last on room `bench`, since
+// its posts would give (c), (d), (e) and (g) messages to return.
 'use strict';
-const crypto = require('node:crypto');
+const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
-const autocannon = require('autocannon');
+const path = require('node:path');
+const { Client } = require('pg');
 const { startServer } = require('./server');
-const SECONDS = Number(process.env.BENCH_SECONDS || 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 20);
+const { identity } = require('./identities');
+const { insertUsers, seedMessages, analyze } = require('./seed');
+const { generate, pollBatch } = require('./requests');
+const { treeCpuMs, treePids, sampleRss } = require('./process-tree');
 
-/** A client that signs each request afresh (new nonce) like the Session desktop. */
-function signer(c, serverPk) {
-  const seed = crypto.randomBytes(32);
-  const kp = c.blindedKeyPair(seed, serverPk);
-  const pubkey = '15' + kp.publicKey.toString('hex');
-  return (method, url, body = Buffer.alloc(0)) => {
-    const nonce = crypto.randomBytes(16);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const q = url.indexOf('?');
-    const msg = c.signedMessage({
-      serverPk, nonce, timestamp, method,
-      path: decodeURIComponent(q < 0 ? url : url.slice(0, q)),
-      query: q < 0 ? '' : url.slice(q + 1),
-      body,
-    });
-    return {
-      'X-SOGS-Pubkey': pubkey,
-      'X-SOGS-Timestamp': timestamp,
-      'X-SOGS-Nonce': nonce.toString('base64'),
-      'X-SOGS-Signature': c.blindedSign(msg, seed, serverPk).toString('base64'),
-    };
-  };
-}
+const num = (name, def, min) => {
+  const v = Number(process.env[name] || def);
+  if (!(v >= min)) throw new Error(`${name} must be a number, at least ${min}`);
+  return v;
+};
+const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 16, 1));
+const SECONDS = num('BENCH_SECONDS', 8, 0.1);
+const WARMUP_MAX = Math.round(num('BENCH_WARMUP_MAX', 10, 0));
+const ONLY = new Set((process.env.BENCH_ONLY || 'a,b,c,d,e,f,g').toLowerCase().split(/[\s,]+/).filter(Boolean));
+const ROOM = 'bench';
+const BIG_ROOM = 'big';
+const USERS = 1000;
+const MESSAGES = 10_000;
+const BIG_MESSAGES = 1_000_000;
 
-/** A desktop-style v4 onion request (aes-gcm, fresh ephemeral key) around a signed inner request. */
-function onionWrapper(c, serverPk, sign) {
-  return (method, endpoint, body) => {
-    const priv = crypto.randomBytes(32);
-    const pub = c.x25519PublicKey(priv);
-    const key = c.onionKeyForClient('aes-gcm', priv, pub, serverPk);
-    const meta = JSON.stringify({ method, endpoint, headers: { ...sign(method, endpoint, body), 'Content-Type': 'application/json' } });
-    const blob = c.onionEncrypt('aes-gcm', key, c.bencodeList(body.length ? [meta, body] : [meta]));
-    return c.buildOnionEnvelope(blob, JSON.stringify({ host: 'bench.example.org', target: '/oxen/v4/lsrpc', ephemeral_key: pub.toString('hex') }));
-  };
-}
+const fmt = (n) => n.toLocaleString('en-US');
+const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+const log = (s) => process.stderr.write(`${s}\n`);
 
-/** The server's CPU time (user + system, ms) and resident memory (MB), from /proc; null elsewhere. */
-function serverUsage(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(stat[11]) + Number(stat[12]);
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-    return { cpuMs: ticks * 10, rssMb: Math.round(rss / 1024) };
-  } catch {
-    return null;
+/**
+ * The scenarios in run order. `target` (req/s) sizes the pre-generated set: target × (seconds + 2)
+ * × 1.3, well above what this server reaches on 2 cores; a scenario that runs out stops early.
+ */
+function scenarios(latest, bigLatest) {
+  const signedGet = (path) => ({ kind: 'get', path });
+  const empty = { kind: 'empty' };
+  const poll = (encType) => ({
+    task: { kind: 'onion-poll', encType, room: ROOM, latest },
+    check: { kind: 'onion-poll', encType, token: ROOM, paths: pollBatch(ROOM, latest).map((s) => s.path) },
+  });
+  const since = `/room/${ROOM}/messages/since/${latest}`;
+  const list = [
+    { id: 'a', order: 1, title: '(a) `GET /room/{t}`, anonymous', target: 15000, task: { kind: 'anon', path: `/room/${ROOM}` }, check: { kind: 'room', token: ROOM } },
+    { id: 'c', order: 3, title: '(c) `GET …/messages/since/{latest}`, signed', target: 4000, task: signedGet(since), check: empty },
+    { id: 'd', order: 4, title: '(d) desktop poll batch in onion v4, aes-gcm, 1,000 users', target: 2000, ...poll('aes-gcm') },
+    { id: 'e', order: 5, title: '(e) desktop poll batch in onion v4, xchacha20, 1,000 users', target: 2000, ...poll('xchacha20') },
+    { id: 'f', order: 6, title: '(f) `GET …/messages/since/0` (100 messages), signed', target: 1000, task: signedGet(`/room/${ROOM}/messages/since/0`), check: { kind: 'messages', count: 100 } },
+    { id: 'g', order: 7, title: `(g) \`since/{latest}\`, signed, ${fmt(MESSAGES)} messages in the room`, target: 4000, task: signedGet(since), check: empty },
+    { id: 'b', order: 2, title: '(b) `POST /room/{t}/message`, signed admin', target: 3000, task: { kind: 'post', path: `/room/${ROOM}/message` }, check: { kind: 'posted' } },
+  ];
+  if (bigLatest !== undefined) {
+    // Run on its own, after the big room is seeded.
+    const bigSince = `/room/${BIG_ROOM}/messages/since/${bigLatest}`;
+    return [{ id: 'g', order: 8, title: `(g) \`since/{latest}\`, signed, ${fmt(BIG_MESSAGES)} messages in the room`, target: 4000, task: signedGet(bigSince), check: empty }];
   }
+  return list.filter((s) => ONLY.has(s.id));
 }
 
-function run(name, base, request) {
+async function generateFor(list, dir, ctx) {
+  const t = Date.now();
+  const tasks = list.map((s, i) => ({ ...s.task, name: `${s.id}${i}`, count: Math.ceil(s.target * (SECONDS + 2) * 1.3) }));
+  const files = await generate(dir, ctx, tasks);
+  const total = Object.values(files).reduce((n, f) => n + f.count, 0);
+  log(`generated ${fmt(total)} requests in ${secs(t)}`);
+  return list.map((s, i) => ({ ...s, files: files[`${s.id}${i}`] }));
+}
+
+let loadProcess = null;
+
+/** One scenario in the load generator's process; the server's CPU and memory around it. */
+function runLoad(server, s) {
   return new Promise((resolve, reject) => {
-    autocannon(
-      { url: base, connections: CONNECTIONS, duration: SECONDS, requests: [request] },
-      (err, r) => (err ? reject(err) : resolve({ name, r })),
-    );
+    const child = fork(path.join(__dirname, 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    loadProcess = child;
+    const rss = sampleRss(server.pid, 150);
+    let cpu0 = null;
+    let cpu1 = null;
+    let loadCpu0 = null;
+    let loadCpu1 = null;
+    let peak = null;
+    let result = null;
+    child.on('message', (m) => {
+      if (m.type === 'measuring') {
+        cpu0 = treeCpuMs(server.pid);
+        loadCpu0 = treeCpuMs(child.pid);
+      } else if (m.type === 'stopped') {
+        cpu1 = treeCpuMs(server.pid);
+        loadCpu1 = treeCpuMs(child.pid);
+        peak = rss.stop();
+      } else if (m.type === 'result') result = m;
+    });
+    child.once('exit', (code) => {
+      loadProcess = null;
+      rss.stop();
+      if (!result || result.fatal) return reject(new Error(`load generator failed (exit ${code}): ${result?.fatal ?? 'no result'}`));
+      const cpu = (a, b) => (a !== null && b !== null ? b - a : null);
+      resolve({ ...result, cpuMs: cpu(cpu0, cpu1), loadCpuMs: cpu(loadCpu0, loadCpu1), peak });
+    });
+    child.send({
+      port: server.port,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      warmupMax: WARMUP_MAX,
+      files: s.files,
+      repeat: s.task.kind === 'anon',
+      check: s.check,
+    });
   });
 }
 
+function row(s, r) {
+  const ms = (v) => (typeof v !== 'number' || Number.isNaN(v) ? '-' : v < 1 ? v.toFixed(2) : v.toFixed(1));
+  return {
+    order: s.order,
+    cells: [
+      s.title,
+      `${r.seconds > 0 ? fmt(Math.round(r.answered / r.seconds)) : '-'}${r.ranOut ? ' *' : ''}`,
+      ms(r.p50),
+      ms(r.p99),
+      String(r.errors),
+      r.cpuMs === null || !r.answered ? '-' : fmt(Math.round((r.cpuMs * 1000) / r.answered)),
+      r.peak === null ? '-' : fmt(Math.round(r.peak / 1024 / 1024)),
+    ],
+  };
+}
+
 async function main() {
-  const server = await startServer('bench');
-  const { base, serverPk } = server;
+  const started = Date.now();
+  let t = Date.now();
+  const server = await startServer(ROOM);
+  log(`server built and started in ${secs(t)}`);
+  const reqDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-bench-req-'));
+  const db = new Client(server.pgConfig);
+  let cleaning = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      loadProcess?.kill();
+      await db.end().catch(() => undefined);
+      await server.stop();
+      fs.rmSync(reqDir, { recursive: true, force: true });
+    })());
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => cleanup().finally(() => process.exit(130)));
+  const rows = [];
+  const failures = [];
   try {
-    const sign = signer(server.crypto, serverPk);
-    const onion = onionWrapper(server.crypto, serverPk, sign);
-    const poll = Buffer.from(
-      JSON.stringify([
-        { method: 'GET', path: '/capabilities' },
-        { method: 'GET', path: '/room/bench/pollInfo/0' },
-        { method: 'GET', path: '/room/bench/messages/recent?reactors=5' },
-      ]),
-    );
-    const scenarios = [
-      ['GET /capabilities (anonymous)', { method: 'GET', path: '/capabilities' }],
-      ['GET /capabilities (signed, blinded)', { method: 'GET', path: '/capabilities', setupRequest: (req) => ({ ...req, headers: sign('GET', '/capabilities') }) }],
-      [
-        'POST /batch desktop poll (signed)',
-        {
-          method: 'POST',
-          path: '/batch',
-          setupRequest: (req) => ({ ...req, body: poll, headers: { ...sign('POST', '/batch', poll), 'content-type': 'application/json' } }),
-        },
-      ],
-      [
-        'POST /oxen/v4/lsrpc desktop poll (onion, aes-gcm)',
-        { method: 'POST', path: '/oxen/v4/lsrpc', setupRequest: (req) => ({ ...req, body: onion('POST', '/batch', poll) }) },
-      ],
-    ];
-    const rows = [];
-    for (const [name, request] of scenarios) {
-      const before = serverUsage(server.pid);
-      const { r } = await run(name, base, request);
-      const after = serverUsage(server.pid);
-      const answered = r['2xx'] + r.non2xx;
-      rows.push({
-        scenario: name,
-        'req/s': Math.round(r.requests.average),
-        'p50 ms': r.latency.p50,
-        'p90 ms': r.latency.p90,
-        'p99 ms': r.latency.p99,
-        '2xx': r['2xx'],
-        'non-2xx': r.non2xx,
-        errors: r.errors,
-        // CPU the server spent per request: steadier than req/s on a shared machine.
-        'server µs/req': before && after && answered ? Math.round(((after.cpuMs - before.cpuMs) * 1000) / answered) : '-',
-        'server RSS MB': after ? after.rssMb : '-',
+    await db.connect();
+    const dbVersion = (await db.query('SHOW server_version')).rows[0].server_version;
+    const workers = Math.max(1, treePids(server.pid).length - 1);
+
+    t = Date.now();
+    const c = server.crypto;
+    const users = Array.from({ length: USERS }, (_, i) => identity(c, server.serverPk, `user ${i}`));
+    const admin = identity(c, server.serverPk, 'admin');
+    const userIds = await insertUsers(db, users.map((u) => u.sessionId));
+    server.cli('moderators', 'add', admin.sessionId, '--room', ROOM, '--admin');
+    server.cli('moderators', 'add', ...users.slice(0, 3).map((u) => u.sessionId), '--room', ROOM);
+    const { latest } = await seedMessages(db, ROOM, { count: MESSAGES, authorIds: userIds, reactEvery: 10 });
+    await analyze(db);
+    log(`seeded ${fmt(USERS)} users, 1 admin, 3 moderators, ${fmt(MESSAGES)} messages (latest seqno ${latest}) in ${secs(t)}`);
+
+    const ctx = { serverPk: server.serverPk.toString('hex'), port: server.port, users, admin };
+    const run = async (list) => {
+      for (const s of await generateFor(list, reqDir, ctx)) {
+        const r = await runLoad(server, s);
+        rows.push(row(s, r));
+        const busy = (ms) => (ms === null ? '-' : `${Math.round(ms / 10 / r.seconds)} %`);
+        log(`${s.title}: ${rows.at(-1).cells.slice(1).join(' | ')} (after ${r.warmup.toFixed(0)} s warm-up; CPU: server ${busy(r.cpuMs)}, load generator ${busy(r.loadCpuMs)})`);
+        if (r.errors) failures.push(`${s.title}: ${r.errors} wrong replies of ${fmt(r.sent)}\n  ${r.examples.join('\n  ')}`);
+        for (const f of Object.values(s.files)) if (f && typeof f === 'string') fs.rmSync(f, { force: true });
+      }
+    };
+    await run(scenarios(latest));
+
+    if (ONLY.has('g')) {
+      t = Date.now();
+      server.cli('rooms', 'add', BIG_ROOM, '--name', 'Bench big');
+      const big = await seedMessages(db, BIG_ROOM, {
+        count: BIG_MESSAGES,
+        authorIds: userIds,
+        onProgress: (n) => n % 500_000 === 0 && log(`  ${fmt(n)} messages in ${secs(t)}`),
       });
+      await analyze(db);
+      log(`seeded room ${BIG_ROOM} with ${fmt(BIG_MESSAGES)} messages in ${secs(t)}`);
+      await run(scenarios(latest, big.latest));
     }
-    console.log('\nThe load generator shares the machine and signs/encrypts every request itself.');
-    console.log(`${CONNECTIONS} connections, ${SECONDS} s per scenario, ${os.cpus().length} cores, database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
-    console.table(rows);
+
+    rows.sort((x, y) => x.order - y.order);
+    const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server µs/req', 'server peak RSS MB'];
+    console.log('');
+    console.log(
+      `${server.database.kind} ${dbVersion}${server.database.kind === 'PostgreSQL' ? ` (fresh database ${server.database.name})` : ''}, ` +
+        `${os.cpus().length} cores, ${workers} server worker${workers === 1 ? '' : 's'}, ${CONNECTIONS} connections, ` +
+        `${SECONDS} s per scenario ${WARMUP_MAX ? `after a warm-up (until the rate stops rising, at most ${WARMUP_MAX} s)` : 'without warm-up'}, ` +
+        `${fmt(MESSAGES)} messages in the room` +
+        `${ONLY.has('g') ? ` (and ${fmt(BIG_MESSAGES)} in the second room of (g))` : ''}`,
+    );
+    console.log('');
+    console.log(`| ${header.join(' | ')} |`);
+    console.log(`|${header.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+    for (const r of rows) console.log(`| ${r.cells.join(' | ')} |`);
+    if (rows.some((r) => r.cells[1].endsWith('*'))) console.log('\n\\* ran out of pre-generated requests before the time was up; rate over the time it ran.');
+    if (failures.length) {
+      console.error(`\nWrong replies:\n${failures.join('\n')}`);
+      process.exitCode = 1;
+    }
   } finally {
-    await server.stop();
+    await cleanup();
   }
+  console.log(`\nTotal wall time ${secs(started)}, stopping the server and removing its database included.`);
 }
 
 main().catch((err) => {

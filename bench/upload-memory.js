@@ -1,20 +1,27 @@
 #!/usr/bin/env node
 // npm run bench:uploads: how much the server's memory grows under parallel 10 MB uploads. Starts
-// the built server (embedded PGlite) on a loopback port, creates a room, then sends PARALLEL
-// (default 4) signed uploads of the maximum size, ROUNDS (default 3) times, and reports the
-// process's resident set (VmRSS) and its peak (VmHWM) from /proc before and after.
+// the built server (embedded PGlite, or a fresh database on DATABASE_URL) on a loopback port,
+// creates a room, then sends PARALLEL (default 4) signed uploads of the maximum size, ROUNDS
+// (default 3) times, and reports the resident set (VmRSS) and its peak (VmHWM) from /proc before
+// and after, summed over the server's processes (the primary and its workers).
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { startServer } = require('./server');
+const { treePids } = require('./process-tree');
 
 const PARALLEL = Number(process.env.PARALLEL || 4);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 
-const mem = (pid) => {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)[1]);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+const mem = (root) => {
+  const total = { rss: 0, peak: 0 };
+  for (const pid of treePids(root)) {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)[1]);
+    total.rss += kb('VmRSS') / 1024;
+    total.peak += kb('VmHWM') / 1024;
+  }
+  return total;
 };
 
 async function main() {
