@@ -159,6 +159,13 @@ export const SETTINGS = {
     checkBaseUrl,
   ),
   workers: int('SOGS_WORKERS', 0, 0, 256, 'Server processes sharing the port (0 = one per CPU core; 1 = a single process).'),
+  workerHeapMb: int(
+    'SOGS_WORKER_HEAP_MB',
+    0,
+    0,
+    65536,
+    "Heap limit of each worker process in MB (0 = Node's default); lower collects garbage sooner: less memory, more CPU.",
+  ),
   dataDir: text('SOGS_DATA_DIR', './data', 'Directory for the server key, uploads and the embedded database.'),
   keyFile: text('SOGS_KEY_FILE', undefined, 'Path of the raw 32-byte X25519 private key (default <data dir>/key_x25519).'),
   databaseUrl: text('DATABASE_URL', '', 'PostgreSQL URL; empty = embedded PGlite database in <data dir>/db.', checkDatabaseUrl),

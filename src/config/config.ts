@@ -14,6 +14,8 @@ export interface AppConfig {
   port: number;
   /** Server processes sharing the port; 1 = this process serves alone. */
   workers: number;
+  /** V8 old-generation limit for each worker, MB; 0 = Node's default. */
+  workerHeapMb: number;
   /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
   baseUrl: string;
   /** Absolute path of the data directory. */
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: r.host,
     port: r.port,
     workers: r.workers || os.availableParallelism(),
+    workerHeapMb: r.workerHeapMb,
     baseUrl,
     dataDir,
     keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),

@@ -34,6 +34,7 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
   const { key, created } = loadOrCreateServerKey(config.keyFile);
   const database = await reachDatabase(config, 'server');
   const workers = new Map<number, Worker>();
+  if (config.workerHeapMb) cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-old-space-size=${config.workerHeapMb}`] });
   const fork = (index: number) => {
     const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
     workers.set(index, worker);

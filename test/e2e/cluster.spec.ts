@@ -30,6 +30,7 @@ describe('two server workers on one database', () => {
       SOGS_DATA_DIR: dataDir,
       SOGS_PORT: '0',
       SOGS_WORKERS: '2',
+      SOGS_WORKER_HEAP_MB: '256',
       SOGS_LOG_LEVEL: 'debug',
       SOGS_CLEANUP_INTERVAL_SECONDS: '1',
       SOGS_BASE_URL: 'http://chat.example.org',
@@ -73,10 +74,12 @@ describe('two server workers on one database', () => {
         .map((l) => JSON.parse(l).worker as number),
     );
 
-  it('runs two workers under one primary and prints one banner', async () => {
+  it('runs two workers (with the heap limit asked for) under one primary and prints one banner', async () => {
     expect(server.stderr().match(/Session community server is running/g)).toHaveLength(1);
     expect(server.stderr()).toContain('processes      2 workers (SOGS_WORKERS)');
-    expect(childrenOf(server.child.pid!)).toHaveLength(2);
+    const children = childrenOf(server.child.pid!);
+    expect(children).toHaveLength(2);
+    for (const pid of children) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=256');
   });
 
   it('accepts a nonce once, whichever worker sees it first', async () => {
