@@ -158,7 +158,7 @@ export const SETTINGS = {
     'Public URL of this server used in join links (default http://<host>:<port>). No path allowed.',
     checkBaseUrl,
   ),
-  workers: int('SOGS_WORKERS', 0, 0, 256, 'Server processes sharing the port (0 = one per CPU core; 1 = a single process).'),
+  workers: int('SOGS_WORKERS', 0, 0, 256, 'Server processes sharing the port (0 = one per CPU core, or per core of the container\'s CPU quota; 1 = a single process).'),
   workerHeapMb: int(
     'SOGS_WORKER_HEAP_MB',
     0,

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { Alphabet } from '../moderation/filters/alphabets';
 import { SETTINGS, Setting, SettingValue } from './config.schema';
+import { usableCores } from './cpu-count';
 import { OperatorError } from '../common/operator-error';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     host: r.host,
     port: r.port,
-    workers: r.workers || os.availableParallelism(),
+    workers: r.workers || usableCores(),
     workerHeapMb: r.workerHeapMb,
     baseUrl,
     dataDir,

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, loadEnvFile } from '../../src/config/config';
+import { usableCores } from '../../src/config/cpu-count';
 
 describe('loadConfig', () => {
   it('uses documented defaults', () => {
@@ -22,7 +25,10 @@ describe('loadConfig', () => {
       historyPrune: 30 * 86400,
       showIndex: true,
       showRecent: true,
+      workers: usableCores(),
+      workerHeapMb: 0,
     });
+    expect(loadConfig({ SOGS_WORKERS: '3', SOGS_WORKER_HEAP_MB: '96' })).toMatchObject({ workers: 3, workerHeapMb: 96 });
   });
 
   it('reads every kind of value', () => {
@@ -124,5 +130,30 @@ describe('content filter settings', () => {
   it('resolve the word file to an absolute path', () => {
     const c = loadConfig({ SOGS_PROFANITY_WORDS_FILE: 'package.json' });
     expect(c.filters.profanityWordsFile).toBe(path.resolve('package.json'));
+  });
+});
+
+describe('usableCores (the default number of workers)', () => {
+  const withCpuMax = (text: string | null) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-cpu-'));
+    const file = path.join(dir, 'cpu.max');
+    if (text !== null) fs.writeFileSync(file, text);
+    try {
+      return usableCores(file);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('is the number of cores without a container quota', () => {
+    expect(withCpuMax(null)).toBe(os.availableParallelism());
+    expect(withCpuMax('max 100000\n')).toBe(os.availableParallelism());
+  });
+
+  it('follows a container CPU quota, rounded up, never above the cores nor below one', () => {
+    expect(withCpuMax('100000 100000\n')).toBe(1);
+    expect(withCpuMax('50000 100000\n')).toBe(1);
+    expect(withCpuMax('150000 100000\n')).toBe(Math.min(2, os.availableParallelism()));
+    expect(withCpuMax(`${1000 * 100000} 100000\n`)).toBe(os.availableParallelism());
   });
 });
