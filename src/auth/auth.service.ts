@@ -12,7 +12,6 @@ import { signedTarget } from './request-target';
 
 /** ±24 h, inclusive: clients' clocks drift, replays are stopped by the nonce. */
 export const TIMESTAMP_WINDOW = 86400;
-export const NONCE_LIFETIME = 86400;
 
 export interface SignedRequest {
   method: string;
@@ -60,7 +59,9 @@ export class AuthService {
     if (Math.abs(now - h.timestamp) > TIMESTAMP_WINDOW) {
       throw new TooEarly('Invalid authentication: X-SOGS-Timestamp is too far from current time');
     }
-    const { user: known, fresh } = await this.nonces.recordFor(sessionId, h.nonce, now + NONCE_LIFETIME);
+    // Remembered for as long as a request with this timestamp can be accepted: a timestamp ahead
+    // of the clock stays acceptable for longer than 24 hours from now.
+    const { user: known, fresh } = await this.nonces.recordFor(sessionId, h.nonce, h.timestamp + TIMESTAMP_WINDOW);
     if (known?.banned) throw new Forbidden('Banned');
     if (!fresh) throw new TooEarly('Invalid authentication: X-SOGS-Nonce cannot be reused');
     const target = signedTarget(req.url);

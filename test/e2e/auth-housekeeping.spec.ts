@@ -31,6 +31,31 @@ describe('nonce expiry and the blinding queue', () => {
     t.clock.advance(-86405);
   });
 
+  it('remembers a nonce for as long as its timestamp is acceptable, also a timestamp ahead of the clock', async () => {
+    const c = SessionClient.random(t.serverKey.publicKey);
+    const start = t.clock.now();
+    const nonce = randomBytes(16);
+    const timestamp = String(Math.floor(start) + 12 * 3600);
+    const cleanup = t.app.get(CleanupService);
+    try {
+      await signed(t.server, c, 'GET', '/capabilities', { nonce, timestamp }).expect(200);
+      t.clock.advance(86400 + 30);
+      expect(await cleanup.runOnce()).toBe(true);
+      const replay = await signed(t.server, c, 'GET', '/capabilities', { nonce, timestamp });
+      expect(replay.status).toBe(425);
+      expect(replay.text).toBe('Invalid authentication: X-SOGS-Nonce cannot be reused');
+      // Once the timestamp itself is too old, the clock refuses it and the nonce can go.
+      t.clock.advance(12 * 3600);
+      expect(await cleanup.runOnce()).toBe(true);
+      expect(await t.database.query(`SELECT 1 FROM user_request_nonces WHERE nonce = $1`, [nonce])).toEqual([]);
+      const late = await signed(t.server, c, 'GET', '/capabilities', { nonce, timestamp });
+      expect(late.status).toBe(425);
+      expect(late.text).toBe('Invalid authentication: X-SOGS-Timestamp is too far from current time');
+    } finally {
+      t.clock.advance(start - t.clock.now());
+    }
+  });
+
   // Two sessions are needed to hold a lock against each other; the embedded database has one.
   (testPostgresUrl() ? it : it.skip)('runs one cleanup round at a time across instances (advisory lock, PostgreSQL)', async () => {
     const cleanup = t.app.get(CleanupService);
