@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PgliteSocketServer } from './pglite-socket-server';
 
@@ -59,21 +60,32 @@ function esmImport<T>(specifier: string): Promise<T> {
   return dynamicImport(specifier) as Promise<T>;
 }
 
-/** A pid file taken with O_EXCL; a stale one (its process gone) is taken over. */
+/**
+ * A lock file taken with O_EXCL, holding the owner's pid and, on Linux, the start time of that
+ * process. A stale one (its process gone) is taken over; so is one whose pid now belongs to
+ * another process (pids are reused, e.g. after a reboot): the start time tells them apart, and a
+ * file older than the last boot is stale in any case (also one written before start times were).
+ */
 export class LockFile {
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly content: string,
+  ) {}
 
   /** Returns the lock, or the pid of the live process holding it. */
   static acquire(file: string): LockFile | { heldBy: number } {
+    const content = describeProcess(process.pid);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        fs.writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
-        return new LockFile(file);
+        fs.writeFileSync(file, content, { flag: 'wx', mode: 0o600 });
+        return new LockFile(file, content);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const holder = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) return { heldBy: holder };
+      const [holder, started] = fs.readFileSync(file, 'utf8').trim().split(/\s+/);
+      const pid = Number(holder);
+      const live = Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) && sameProcess(pid, started);
+      if (live && !writtenBeforeBoot(file)) return { heldBy: pid };
       fs.rmSync(file, { force: true });
     }
     throw new Error(`could not take the lock ${file}`);
@@ -81,11 +93,42 @@ export class LockFile {
 
   release(): void {
     try {
-      if (fs.readFileSync(this.file, 'utf8').trim() === String(process.pid)) fs.rmSync(this.file, { force: true });
+      if (fs.readFileSync(this.file, 'utf8') === this.content) fs.rmSync(this.file, { force: true });
     } catch {
       // already gone
     }
   }
+}
+
+/** No process survives a reboot: a lock written before the machine started is stale whatever its pid. */
+function writtenBeforeBoot(file: string): boolean {
+  try {
+    return fs.statSync(file).mtimeMs < Date.now() - os.uptime() * 1000 - 1000;
+  } catch {
+    return false;
+  }
+}
+
+/** `pid` or `pid starttime`: what identifies a process across pid reuse. */
+function describeProcess(pid: number): string {
+  const started = startTime(pid);
+  return started === undefined ? String(pid) : `${pid} ${started}`;
+}
+
+/** The process's start time in clock ticks since boot (Linux /proc), or undefined elsewhere. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** False only when the start times prove that `pid` is another process now; unknown counts as the same. */
+function sameProcess(pid: number, started: string | undefined): boolean {
+  const now = started === undefined ? undefined : startTime(pid);
+  return now === undefined || now === started;
 }
 
 function isAlive(pid: number): boolean {

@@ -67,6 +67,25 @@ describe('the server as a process on the embedded database', () => {
     server = undefined;
   }, 120_000);
 
+  it('takes over a lock left by a crash whose pid now belongs to another live process', async () => {
+    const lock = path.join(dataDir, 'db.lock');
+    // This test's own process stands for the unrelated process that got the dead server's pid.
+    for (const stale of [
+      { content: `${process.pid} 1`, mtime: new Date() }, // the start time says: another process
+      { content: `${process.pid}`, mtime: new Date('2000-01-01') }, // written before the last boot
+    ]) {
+      fs.writeFileSync(lock, stale.content);
+      fs.utimesSync(lock, stale.mtime, stale.mtime);
+      const started = await startServer(env());
+      try {
+        expect(fs.readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${started.child.pid} \\d+$`));
+      } finally {
+        expect(await started.stop()).toBe(0);
+      }
+      expect(fs.existsSync(lock)).toBe(false);
+    }
+  }, 180_000);
+
   it('works from the CLI alone when the server is stopped', async () => {
     const r = await run(CLI_JS, ['migrations', 'status'], env());
     expect(r).toEqual({ code: 0, stdout: 'The database schema is up to date.\n', stderr: '' });
