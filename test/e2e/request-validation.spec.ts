@@ -142,6 +142,19 @@ describe('request validation', () => {
       await expect400(raw(user, 'POST', '/batch', deep(256)), 'Invalid request: subrequest 0: expected an object');
     });
 
+    it('answers the same 400 to an unsigned request and inside an onion request (issue #14, item 3)', async () => {
+      const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+      const body = `[{"method":"POST","path":"/room/lobby/message","json":${deep(5000)}}]`;
+      for (const url of ['/batch', '/sequence']) {
+        await expect400(request(t.server).post(url).set('content-type', 'application/json').send(body), 'Invalid request: JSON nested too deeply');
+        const onion = new OnionClient(t.serverKey.publicKey);
+        const req = onion.v4({ method: 'POST', endpoint: url, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(body) });
+        const out = await request(t.server).post('/oxen/v4/lsrpc').send(req.body).buffer(true).parse(binaryBody).expect(200);
+        const reply = req.decode(out.body as Buffer);
+        expect([reply.code, reply.raw.toString('utf8')]).toEqual([400, 'Invalid request: JSON nested too deeply']);
+      }
+    });
+
     it('ignores unknown keys, and null optional ones', async () => {
       const posted = await send(user, 'POST', '/room/lobby/message', { ...content(), files: null, whisper_to: null, whisper_mods: null, extra: 1, pinned: true }).expect(201);
       expect(posted.body).not.toHaveProperty('extra');
