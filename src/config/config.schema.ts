@@ -166,6 +166,13 @@ export const SETTINGS = {
     65536,
     "Heap limit of each worker process in MB (0 = Node's default); lower collects garbage sooner: less memory, more CPU.",
   ),
+  shutdownSeconds: int(
+    'SOGS_SHUTDOWN_SECONDS',
+    10,
+    0,
+    3600,
+    'On SIGTERM, seconds in-flight requests may take to finish before their connections are closed.',
+  ),
   dataDir: text('SOGS_DATA_DIR', './data', 'Directory for the server key, uploads and the embedded database.'),
   keyFile: text('SOGS_KEY_FILE', undefined, 'Path of the raw 32-byte X25519 private key (default <data dir>/key_x25519).'),
   databaseUrl: text('DATABASE_URL', '', 'PostgreSQL URL; empty = embedded PGlite database in <data dir>/db.', checkDatabaseUrl),

@@ -16,6 +16,8 @@ export interface AppConfig {
   workers: number;
   /** V8 old-generation limit for each worker, MB; 0 = Node's default. */
   workerHeapMb: number;
+  /** Seconds a stopping server waits for in-flight requests before closing their connections. */
+  shutdownSeconds: number;
   /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
   baseUrl: string;
   /** Absolute path of the data directory. */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: r.port,
     workers: r.workers || usableCores(),
     workerHeapMb: r.workerHeapMb,
+    shutdownSeconds: r.shutdownSeconds,
     baseUrl,
     dataDir,
     keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),

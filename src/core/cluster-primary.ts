@@ -21,8 +21,8 @@ import { stopOnSignals } from './signals';
  * cleanup (an advisory lock; its timer runs in worker 0 only).
  */
 
-/** How long a stopping worker may take to finish its requests before it is killed. */
-const STOP_GRACE_MS = 30_000;
+/** Beyond the shutdown time the workers give their requests, before a stuck worker is killed. */
+const STOP_MARGIN_MS = 5000;
 const RESTART_DELAY_MS = 1000;
 
 type Ready = Extract<WorkerMessage, { type: 'sogs:worker-ready' }>;
@@ -45,7 +45,7 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     first = await started(fork(0)); // migrates alone, so the others find the schema ready
     await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => started(fork(i + 1))));
   } catch (err) {
-    await stopAll(workers);
+    await stopAll(workers, STOP_MARGIN_MS);
     await database.release();
     throw err;
   }
@@ -57,11 +57,17 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     log.error({ worker: index, code, signal }, 'worker exited; starting a new one');
     setTimeout(() => stopping || fork(index), RESTART_DELAY_MS);
   });
-  stopOnSignals(log, async () => {
-    stopping = true;
-    await stopAll(workers);
-    await database.release();
-  });
+  stopOnSignals(
+    log,
+    async () => {
+      stopping = true;
+      await stopAll(workers, config.shutdownSeconds * 1000 + STOP_MARGIN_MS);
+      await database.release();
+    },
+    () => {
+      for (const w of workers.values()) if (!w.isDead()) w.process.kill('SIGKILL');
+    },
+  );
   printBanner({
     publicKey: key.publicKeyHex,
     keyFile: config.keyFile,
@@ -93,14 +99,14 @@ function started(worker: Worker): Promise<Ready> {
   });
 }
 
-/** SIGTERM to every live worker; any still running after the grace period is killed. */
-async function stopAll(workers: Map<number, Worker>): Promise<void> {
+/** SIGTERM to every live worker; any still running after `graceMs` is killed. */
+async function stopAll(workers: Map<number, Worker>, graceMs: number): Promise<void> {
   await Promise.all(
     [...workers.values()].map(
       (w) =>
         new Promise<void>((resolve) => {
           if (w.isDead()) return resolve();
-          const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_GRACE_MS);
+          const kill = setTimeout(() => w.process.kill('SIGKILL'), graceMs);
           w.once('exit', () => {
             clearTimeout(kill);
             resolve();

@@ -15,7 +15,7 @@ export async function runWorker(config: AppConfig, baseLog: Logger): Promise<voi
   const log = baseLog.child({ worker: index });
   try {
     const serving = await startServing(index === 0 ? config : { ...config, cleanupInterval: 0 }, log, { role: 'worker', migrate: index === 0 });
-    stopOnSignals(log, () => serving.stop());
+    stopOnSignals(log, () => serving.stop(), null);
     tell({ type: 'sogs:worker-ready', index, port: serving.port, rooms: index === 0 ? await serving.rooms() : undefined });
   } catch (err) {
     // The primary prints it once, instead of every worker printing the same line.

@@ -42,11 +42,16 @@ export async function startServing(
     port: typeof address === 'object' && address ? address.port : config.port,
     rooms: async () => (await rooms.list()).map((r) => ({ token: r.token, name: r.name, url: rooms.joinUrl(r) })),
     stop: async () => {
+      // Finish what is in flight, but not for longer than configured: a client trickling its
+      // headers or an upload would otherwise keep the process alive indefinitely.
+      const http = server.getHttpServer();
+      const force = setTimeout(() => http.closeAllConnections(), config.shutdownSeconds * 1000);
       try {
         await server.close();
       } catch (err) {
         log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'error while closing the HTTP server');
       } finally {
+        clearTimeout(force);
         await opened.close().catch(() => undefined);
       }
     },

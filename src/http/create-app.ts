@@ -13,6 +13,9 @@ const FASTIFY_JSON = 'application/json; charset=utf-8';
 
 /** Room for the framing of an onion request around the largest upload. */
 const BODY_OVERHEAD = 1024 * 1024;
+/** A client trickling its headers, or a whole request, is cut off after these (ms). */
+const HEADERS_TIMEOUT = 15_000;
+const REQUEST_TIMEOUT = 120_000;
 
 /** The Nest application on Fastify, configured the same way for the server and the tests. */
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
@@ -22,11 +25,13 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     // `/r/{token}/` (browser pages) and `/r/{token}` are one route.
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     trustProxy: true,
+    requestTimeout: REQUEST_TIMEOUT,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {
     logger: new NestPinoLogger(runtime.log),
     bodyParser: false,
   });
+  app.getHttpServer().headersTimeout = HEADERS_TIMEOUT;
   app.useGlobalFilters(new ErrorFilter(runtime.log));
   app.useGlobalPipes(createValidationPipe());
   configureFastify(app.getHttpAdapter().getInstance(), runtime);
