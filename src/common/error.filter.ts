@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { SogsError } from './errors';
 
 export const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -10,7 +11,15 @@ const ONION_PATH = /^\/(oxen\/v4|loki\/v3|oxen\/v3)\/lsrpc(\?|$)/;
 export interface ErrorResponse {
   status: number;
   body: string;
+  /** Seconds, for a 503. */
+  retryAfter?: number;
 }
+
+/** How soon a client may try again while the database is away. */
+const DATABASE_RETRY_AFTER = 5;
+/** At most one log line per this many ms while the database is away, not one per request. */
+const UNAVAILABLE_LOG_EVERY = 10_000;
+let lastUnavailableLog = 0;
 
 /** Maps anything thrown to a status and a plain-text body; unknown errors become a logged 500. */
 export function toErrorResponse(err: unknown, log?: Logger): ErrorResponse {
@@ -22,6 +31,13 @@ export function toErrorResponse(err: unknown, log?: Logger): ErrorResponse {
   const statusCode = (err as { statusCode?: unknown })?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { status: statusCode, body: clientErrorText(err as Error & { code?: string }) };
+  }
+  if (isDatabaseUnavailable(err)) {
+    if (Date.now() - lastUnavailableLog > UNAVAILABLE_LOG_EVERY) {
+      lastUnavailableLog = Date.now();
+      log?.warn({ err: { type: (err as Error).name, message: (err as Error).message } }, 'database unavailable');
+    }
+    return { status: 503, body: 'Service unavailable: the database cannot be reached; try again shortly', retryAfter: DATABASE_RETRY_AFTER };
   }
   log?.error({ err: describe(err) }, 'unhandled error');
   return { status: 500, body: 'Internal server error' };
@@ -50,7 +66,9 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    let { status, body } = toErrorResponse(exception, this.log);
+    const error = toErrorResponse(exception, this.log);
+    let { status, body } = error;
+    if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
     // A service node relaying an onion request gets 400 for any envelope it cannot use (§4.2).
     if (status === 413 && ONION_PATH.test(host.switchToHttp().getRequest<FastifyRequest>().url)) {
       [status, body] = [400, 'Invalid onion request: too large'];
