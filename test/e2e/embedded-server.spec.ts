@@ -96,7 +96,7 @@ describe('the server as a process on the embedded database', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-empty-'));
     try {
       const r = await run(CLI_JS, ['migrations', 'status'], { ...env(), SOGS_DATA_DIR: empty });
-      expect(r.code).toBe(5);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 5, stderr: '' });
       expect(r.stdout).toBe(`${MIGRATIONS.length} migration(s) pending:\n${MIGRATIONS.map((m) => `  ${m.name}\n`).join('')}`);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
