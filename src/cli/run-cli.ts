@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { Module } from '@nestjs/common';
 import { FEATURE_MODULES } from '../app.module';
-import { SogsError } from '../common/errors';
+import { InvalidInput, SogsError } from '../common/errors';
 import { loadConfig, loadEnvFile } from '../config/config';
 import { CoreModule } from '../core/core.module';
 import { describeFatal } from '../core/fatal';
@@ -92,7 +92,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (!schemaCommand) await runStartupTasks(app);
     return await command(new CliContext(app, io.out), rest);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // Bad arguments: what the command line says (UsageError) or names (an invalid token or id).
+    if (err instanceof UsageError || err instanceof InvalidInput) {
       io.err(`sogs: ${err.message}`);
       return 2;
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Clock } from '../common/clock';
-import { InvalidInput, NotFound } from '../common/errors';
+import { BadRequest, InvalidInput, NotFound } from '../common/errors';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
 import { ServerKey } from '../keys/server-key';
@@ -13,7 +13,8 @@ import { cleanRoomDescription, cleanRoomName, PermissionFlags, RoomFilterChanges
 import { Room } from './room.entity';
 import { RoomsRepository } from './rooms.repository';
 
-export class RoomExists extends InvalidInput {}
+/** A refused action (exit 1 in the CLI), not a bad argument. */
+export class RoomExists extends BadRequest {}
 
 /** The same answer for a room that does not exist and one the caller may not see. */
 export function roomNotFound(token: string): NotFound {

@@ -41,10 +41,10 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     expect(r.stderr).toBe('sogs: a room with token "LOBBY" already exists');
   });
 
-  it('refuses invalid tokens', async () => {
-    for (const token of ['has space', 'x'.repeat(65), 'émoji', '']) {
+  it('refuses invalid tokens as bad arguments (exit 2)', async () => {
+    for (const token of ['has space', 'bad token!', 'x'.repeat(65), 'émoji', '']) {
       const r = await cli(t, 'rooms', 'add', token);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr.split('\n')).toHaveLength(1);
     }
   });
@@ -150,7 +150,9 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     [['rooms', 'add', 'x', '--bogus'], 2, `sogs: Unknown option '--bogus'`],
     [['rooms', 'add', 'x', '--revoke', 'z'], 2, 'sogs: --revoke takes letters r (read), w (write), u (upload), a (accessible); got "z"'],
     [['moderators', 'add', SID_A], 2, 'sogs: give exactly one of --room TOKEN, --all-rooms or --global'],
-    [['moderators', 'add', 'nothex', '--room', 'lobby'], 1, 'sogs: invalid Session ID: nothex'],
+    [['moderators', 'add', 'nothex', '--room', 'lobby'], 2, 'sogs: invalid Session ID: nothex'],
+    [['moderators', 'add', '05abc', '--room', 'lobby'], 2, 'sogs: invalid Session ID: 05abc'],
+    [['rooms', 'add', 'bad token!'], 2, 'sogs: invalid room token "bad token!": use 1-64 letters, digits, _ or -'],
     [['moderators', 'add', SID_A, '--room', 'nope'], 1, 'sogs: no such room: nope'],
     [['bans', 'add', SID_A, '--global', '--duration', 'soon'], 2, 'sogs: invalid duration "soon": use a number with s, m, h, d or w (e.g. 12h, 7d)'],
     [['permissions', 'set', '--room', 'lobby', '--clear', 'r'], 2, 'sogs: --clear needs --user (room defaults cannot be cleared)'],
