@@ -49,7 +49,7 @@ export class PermissionsService {
   }
 
   async effective(room: Room, user: User | null, sql: Sql = this.db): Promise<EffectivePermissions> {
-    return user ? combine(room, user, await this.repo.findOverride(room.id, user.id, sql)) : fromDefaults(room, false);
+    return this.withOverride(room, user, user ? await this.repo.findOverride(room.id, user.id, sql) : undefined);
   }
 
   /** As `effective`, with the user's override row already read (RoomsService.access). */

@@ -63,16 +63,15 @@ describe('two server workers on one database', () => {
     });
   }
 
-  /** Worker indexes that logged a request line since `from` (stdout offset). */
-  const workersThatServed = (from: number) =>
-    new Set(
-      server
-        .stdout()
-        .slice(from)
-        .split('\n')
-        .filter((l) => l.includes('"msg":"request"'))
-        .map((l) => JSON.parse(l).worker as number),
-    );
+  /** The worker index of each log line with this message since `from` (stdout offset). */
+  const loggedBy = (msg: string, from: number) =>
+    server
+      .stdout()
+      .slice(from)
+      .split('\n')
+      .filter((l) => l.includes(`"msg":"${msg}"`))
+      .map((l) => JSON.parse(l).worker as number);
+  const workersThatServed = (from: number) => new Set(loggedBy('request', from));
 
   it('runs two workers (with the heap limit asked for) under one primary and prints one banner', async () => {
     expect(server.stderr().match(/Session community server is running/g)).toHaveLength(1);
@@ -115,12 +114,7 @@ describe('two server workers on one database', () => {
   it('runs the cleanup in one worker only', async () => {
     const from = server.stdout().length;
     await new Promise((r) => setTimeout(r, 3500));
-    const rounds = server
-      .stdout()
-      .slice(from)
-      .split('\n')
-      .filter((l) => l.includes('"msg":"cleanup round"'))
-      .map((l) => JSON.parse(l).worker as number);
+    const rounds = loggedBy('cleanup round', from);
     expect(rounds.length).toBeGreaterThanOrEqual(2);
     expect(new Set(rounds)).toEqual(new Set([0]));
   }, 10_000);

@@ -110,6 +110,15 @@ describe('the poll hot path', () => {
     const carol = t.newClient();
     const nonce = randomBytes(16);
     await signed(t.server, carol, 'GET', '/capabilities', { nonce }).expect(200);
+    // A known user's signed request: one statement (user and nonce together), nothing else.
+    const db = t.database.db;
+    const statements = [jest.spyOn(db, 'query'), jest.spyOn(db, 'execute'), jest.spyOn(db, 'transaction')];
+    try {
+      await signed(t.server, carol, 'GET', '/capabilities').expect(200);
+      expect(statements.map((s) => s.mock.calls.length)).toEqual([1, 0, 0]);
+    } finally {
+      for (const s of statements) s.mockRestore();
+    }
     await signed(t.server, carol, 'GET', '/capabilities', { nonce }).expect(425);
     await t.database.query(`UPDATE users SET banned = true WHERE session_id = $1`, [carol.blindedId]);
     const fresh = randomBytes(16);
