@@ -176,6 +176,32 @@ export const SETTINGS = {
   dataDir: text('SOGS_DATA_DIR', './data', 'Directory for the server key, uploads and the embedded database.'),
   keyFile: text('SOGS_KEY_FILE', undefined, 'Path of the raw 32-byte X25519 private key (default <data dir>/key_x25519).'),
   databaseUrl: text('DATABASE_URL', '', 'PostgreSQL URL; empty = embedded PGlite database in <data dir>/db.', checkDatabaseUrl),
+  databaseTimeoutSeconds: int(
+    'SOGS_DATABASE_TIMEOUT_SECONDS',
+    5,
+    0,
+    3600,
+    'Longest a request waits for one database statement or a free connection before it gets 503 (0 = no limit). Migrations and admin commands are exempt.',
+  ),
+  databaseWaitSeconds: int(
+    'SOGS_DATABASE_WAIT_SECONDS',
+    60,
+    0,
+    86400,
+    'At start, how long the server keeps retrying a database it cannot reach (with backoff) before it gives up (0 = give up at once).',
+  ),
+  embeddedCacheMb: int(
+    'SOGS_EMBEDDED_CACHE_MB',
+    32,
+    1,
+    4096,
+    "The embedded database's page cache (PostgreSQL shared_buffers) in MB; its memory use grows with it.",
+  ),
+  embeddedDurable: bool(
+    'SOGS_EMBEDDED_DURABLE',
+    true,
+    'Sync every commit of the embedded database to disk before answering (off: faster writes, but a power loss or OS crash may lose acknowledged posts).',
+  ),
   logLevel: oneOf('SOGS_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'Log level.'),
   logPrivate: bool(
     'SOGS_LOG_PRIVATE',

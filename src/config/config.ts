@@ -25,6 +25,12 @@ export interface AppConfig {
   keyFile: string;
   /** Empty string = embedded PGlite database under `dataDir`. */
   databaseUrl: string;
+  /** Milliseconds a request's statement (or wait for a connection) may take; 0 = unbounded. */
+  databaseTimeoutMs: number;
+  /** Seconds the server retries an unreachable database at start. */
+  databaseWaitSeconds: number;
+  /** The embedded database's settings (unused with DATABASE_URL). */
+  embedded: EmbeddedOptions;
   logLevel: RawConfig['logLevel'];
   logPrivate: boolean;
   requireBlindKeys: boolean;
@@ -48,6 +54,13 @@ export interface AppConfig {
   moderationLogRetention: number;
   /** Server-wide content filters (§7.8); rooms may override all but filterMods. */
   filters: FilterDefaults;
+}
+
+export interface EmbeddedOptions {
+  /** shared_buffers, MB. */
+  cacheMb: number;
+  /** Commits synced to disk before they are acknowledged. */
+  durable: boolean;
 }
 
 export interface FilterDefaults {
@@ -99,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),
     databaseUrl: r.databaseUrl,
+    databaseTimeoutMs: r.databaseTimeoutSeconds * 1000,
+    databaseWaitSeconds: r.databaseWaitSeconds,
+    embedded: { cacheMb: r.embeddedCacheMb, durable: r.embeddedDurable },
     logLevel: r.logLevel,
     logPrivate: r.logPrivate,
     requireBlindKeys: r.requireBlindKeys,

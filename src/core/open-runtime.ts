@@ -31,7 +31,13 @@ export async function openRuntime(
   ensureWritableDir(config.dataDir);
   await initCrypto();
   const { key, created } = loadOrCreateServerKey(config.keyFile);
-  const database = await openDatabase(config, opts.role);
+  const database = await openDatabase(
+    {
+      ...config,
+      onWait: (attempt, delayMs, reason) => log.warn({ attempt, retryInMs: delayMs, reason }, 'cannot reach the database yet; waiting for it'),
+    },
+    opts.role,
+  );
   let migrationsApplied: string[] = [];
   try {
     if (opts.migrate !== false) migrationsApplied = await new Migrator(database.db.dataSource).run();

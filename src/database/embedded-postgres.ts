@@ -2,6 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PgliteSocketServer } from './pglite-socket-server';
+import type { EmbeddedOptions } from '../config/config';
+
+/** What the server asks of the embedded database unless told otherwise. */
+export const EMBEDDED_DEFAULTS: EmbeddedOptions = { cacheMb: 32, durable: true };
 
 /**
  * The embedded database: PGlite (PostgreSQL compiled to WASM) in `<dataDir>/db`, served on a unix
@@ -16,13 +20,15 @@ export class EmbeddedPostgres {
     private readonly db: { close(): Promise<void> },
     private readonly server: PgliteSocketServer,
     private readonly lock: LockFile,
+    /** Commits reach the disk before they are acknowledged. */
+    readonly durable: boolean,
   ) {}
 
   static socketDir(dataDir: string): string {
     return path.join(dataDir, 'db-socket');
   }
 
-  static async start(dataDir: string, lock: LockFile): Promise<EmbeddedPostgres> {
+  static async start(dataDir: string, lock: LockFile, options: EmbeddedOptions = EMBEDDED_DEFAULTS): Promise<EmbeddedPostgres> {
     const dbDir = path.join(dataDir, 'db');
     const socketDir = EmbeddedPostgres.socketDir(dataDir);
     fs.mkdirSync(dbDir, { recursive: true });
@@ -34,15 +40,16 @@ export class EmbeddedPostgres {
     fs.rmSync(socketPath, { force: true }); // left over from a crash; we hold the lock, so it is ours
     // PGlite is an ES module; a real dynamic import keeps TypeScript from turning it into require().
     const { PGlite } = await esmImport<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
-    const db = await PGlite.create(dbDir);
+    const db = await PGlite.create(dbDir, { startParams: startParams(PGlite.defaultStartParams, options) });
     const server = new PgliteSocketServer(db);
     try {
+      const durable = options.durable && syncToDisk(db);
       await server.listen(socketPath);
+      return new EmbeddedPostgres(db, server, lock, durable);
     } catch (err) {
       await db.close();
       throw err;
     }
-    return new EmbeddedPostgres(db, server, lock);
   }
 
   async stop(): Promise<void> {
@@ -52,6 +59,52 @@ export class EmbeddedPostgres {
     } finally {
       this.lock.release();
     }
+  }
+}
+
+/**
+ * PGlite starts PostgreSQL with `-F` (fsync off), and its file system layer turns `fsync` into
+ * nothing, so by default an acknowledged commit may sit in the OS cache when the power goes. Durable
+ * here means: fsync on, the WAL opened with O_DSYNC (`open_datasync`, which that layer passes to
+ * the OS as O_SYNC) so a commit returns only once its WAL record is on disk, and `fsync` itself
+ * made real for what PostgreSQL syncs at checkpoints (data files, pg_control, directories).
+ * `shared_buffers` is PGlite's largest fixed cost in memory (128 MB by default).
+ */
+export function startParams(defaults: readonly string[], options: EmbeddedOptions): string[] {
+  const params = options.durable ? defaults.filter((p) => p !== '-F') : [...defaults];
+  if (options.durable) params.push('-c', 'fsync=on', '-c', 'wal_sync_method=open_datasync');
+  params.push('-c', `shared_buffers=${options.cacheMb}MB`);
+  return params;
+}
+
+interface EmscriptenStream {
+  nfd?: number;
+  stream_ops: { fsync?: (stream: EmscriptenStream) => number };
+}
+
+/**
+ * Gives PGlite's node file system a real `fsync` (its stream operations have none, so the call
+ * succeeds without doing anything). False when this PGlite is not built the way this expects: the
+ * server then says its commits are not synced.
+ */
+function syncToDisk(db: unknown): boolean {
+  const FS = (db as { mod?: { FS?: { open(path: string, flags: string): EmscriptenStream; close(s: EmscriptenStream): void } } }).mod?.FS;
+  if (!FS) return false;
+  let stream: EmscriptenStream;
+  try {
+    stream = FS.open('/pglite/data/PG_VERSION', 'r');
+  } catch {
+    return false;
+  }
+  try {
+    if (typeof stream.nfd !== 'number') return false; // not the node file system
+    stream.stream_ops.fsync = (s) => {
+      if (typeof s.nfd === 'number') fs.fsyncSync(s.nfd);
+      return 0;
+    };
+    return true;
+  } finally {
+    FS.close(stream);
   }
 }
 

@@ -37,8 +37,11 @@ export class Migrator {
   async run(): Promise<string[]> {
     const runner = this.dataSource.createQueryRunner();
     try {
+      const restoreTimeout = liftClientTimeout(await runner.connect());
       await runner.startTransaction();
       try {
+        // A migration may rewrite a large table: the server's statement timeouts do not apply.
+        await runner.query('SET LOCAL statement_timeout = 0');
         await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
         const executor = new Executor(this.dataSource, runner);
         executor.transaction = 'all'; // ours: the executor runs inside it and leaves it to us
@@ -49,6 +52,8 @@ export class Migrator {
       } catch (err) {
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw err;
+      } finally {
+        restoreTimeout();
       }
     } finally {
       await runner.release();
@@ -87,4 +92,18 @@ export class Migrator {
       return name;
     });
   }
+}
+
+/**
+ * The driver's own deadline for an answer (`query_timeout`, set for a server's pool) is a setting
+ * of the connection: lifted while this connection migrates, restored before it returns to the pool.
+ */
+function liftClientTimeout(connection: unknown): () => void {
+  const params = (connection as { connectionParameters?: { query_timeout?: number | false } }).connectionParameters;
+  if (!params?.query_timeout) return () => undefined;
+  const saved = params.query_timeout;
+  params.query_timeout = false;
+  return () => {
+    params.query_timeout = saved;
+  };
 }

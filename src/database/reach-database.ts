@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { OperatorError } from '../common/operator-error';
+import type { EmbeddedOptions } from '../config/config';
 import type { DatabaseTarget } from './data-source-options';
 import { EmbeddedPostgres, LockFile } from './embedded-postgres';
 
@@ -13,6 +14,8 @@ export type DatabaseRole = 'server' | 'worker' | 'cli';
 export interface DatabaseLocation {
   databaseUrl: string;
   dataDir: string;
+  /** How this process opens the embedded database, when it is the one to open it. */
+  embedded?: EmbeddedOptions;
 }
 
 /** Where to connect, and what to stop afterwards (the embedded database, when this process started it). */
@@ -65,10 +68,11 @@ export async function reachDatabase(opts: DatabaseLocation, role: DatabaseRole):
     };
   }
   try {
-    const embedded = await EmbeddedPostgres.start(opts.dataDir, lock);
+    const embedded = await EmbeddedPostgres.start(opts.dataDir, lock, opts.embedded);
+    const durability = embedded.durable ? '' : ' (NOT synced to disk: a power loss or OS crash may lose acknowledged posts)';
     return {
       target,
-      description: `embedded PGlite in ${path.join(opts.dataDir, 'db')}`,
+      description: `embedded PGlite in ${path.join(opts.dataDir, 'db')}${durability}`,
       name: 'the embedded database',
       release: () => embedded.stop(),
     };

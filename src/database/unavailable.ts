@@ -2,10 +2,19 @@
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
 /** Only from a socket: a missing file (ENOENT from `open`) is not a database outage. */
 const SOCKET_CALLS = new Set(['connect', 'read', 'write', 'getaddrinfo']);
-/** SQLSTATEs of a server that is shutting down, starting, full or refusing this database. */
-const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
-/** What the pg driver says, without a code, when a connection breaks or cannot be made in time. */
-const DRIVER_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /not currently accepting connections/];
+/**
+ * SQLSTATEs of a server that is shutting down, starting, full or refusing this database, or that
+ * cancelled a statement that ran past the statement timeout (57014).
+ */
+const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+/** What the pg driver says, without a code, when a connection breaks, cannot be made or does not answer in time. */
+const DRIVER_MESSAGES = [
+  /^Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /^Client has encountered a connection error/,
+  /not currently accepting connections/,
+  /^Query read timeout$/, // the server did not answer within the query timeout
+];
 
 /**
  * True for an error that says the database cannot be reached right now (as opposed to a fault in

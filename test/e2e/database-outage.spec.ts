@@ -1,4 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client } from 'pg';
+import { build, startServer, Started } from '../support/processes';
+import { freePort, TcpProxy } from '../support/tcp-proxy';
+import { openTestDatabase, TestDatabase } from '../support/test-database';
 import { signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 import { testPostgresUrl } from '../support/test-env';
@@ -44,12 +50,98 @@ import { isDatabaseUnavailable } from '../../src/database/unavailable';
   });
 });
 
+/**
+ * Issue #14, item 5: a database that hangs (frozen host, lost network) and one that is not up yet
+ * when the server starts, seen by the built server through a relay the test can freeze.
+ */
+(testPostgresUrl() ? describe : describe.skip)('a database that hangs or starts late (PostgreSQL, the built server)', () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  const target = () => new URL(testPostgresUrl()!);
+  /** The test database's URL, but through `port` on this machine. */
+  const via = (port: number) => {
+    const u = new URL(database.connection.url);
+    u.hostname = '127.0.0.1';
+    u.port = String(port);
+    return u.toString();
+  };
+  const env = (port: number, extra: Record<string, string> = {}) => ({
+    DATABASE_URL: via(port),
+    SOGS_DATA_DIR: dataDir,
+    SOGS_PORT: '0',
+    SOGS_WORKERS: '1',
+    SOGS_LOG_LEVEL: 'warn',
+    SOGS_CLEANUP_INTERVAL_SECONDS: '0',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    await build();
+    database = await openTestDatabase({ migrate: false });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-outage-'));
+  }, 180_000);
+  afterAll(async () => {
+    await database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 within the statement timeout while the database hangs, and /readyz within 2 s; recovers by itself', async () => {
+    const proxy = await TcpProxy.start({ host: target().hostname, port: Number(target().port || 5432) });
+    let server: Started | undefined;
+    try {
+      server = await startServer(env(proxy.port, { SOGS_DATABASE_TIMEOUT_SECONDS: '1' }));
+      const url = (p: string) => `http://127.0.0.1:${server!.port}${p}`;
+      expect((await fetch(url('/rooms'))).status).toBe(200);
+      proxy.freeze();
+      for (const [p, within] of [['/rooms', 4000], ['/readyz', 3000], ['/rooms', 4000]] as const) {
+        const began = Date.now();
+        const res = await fetch(url(p));
+        expect([p, res.status]).toEqual([p, 503]);
+        expect(Date.now() - began).toBeLessThan(within);
+        if (p === '/rooms') expect(res.headers.get('retry-after')).toBe('5');
+      }
+      proxy.thaw();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await fetch(url('/rooms'))).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe(200);
+      expect((await fetch(url('/readyz'))).status).toBe(200);
+    } finally {
+      proxy.thaw();
+      await server?.stop();
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it('waits at start for a database that comes up later, logging each retry', async () => {
+    const port = await freePort();
+    let proxy: TcpProxy | undefined;
+    const opening = setTimeout(async () => {
+      proxy = await TcpProxy.start({ host: target().hostname, port: Number(target().port || 5432) }, port);
+    }, 1500);
+    let server: Started | undefined;
+    try {
+      server = await startServer(env(port, { SOGS_DATABASE_WAIT_SECONDS: '30' }));
+      expect(server.stdout()).toContain('cannot reach the database yet; waiting for it');
+      expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(200);
+    } finally {
+      clearTimeout(opening);
+      await server?.stop();
+      await proxy?.close();
+    }
+  }, 120_000);
+});
+
 describe('what counts as the database being away', () => {
   it('connection failures and server shutdowns do; statement faults and missing files do not', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
     expect(isDatabaseUnavailable({ name: 'QueryFailedError', message: 'x', driverError: { code: '08006', message: 'connection failure' } })).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Query read timeout'))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error("ENOENT: no such file, open 'x'"), { code: 'ENOENT', syscall: 'open' }))).toBe(false);
     expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);

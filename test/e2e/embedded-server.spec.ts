@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { MIGRATIONS } from '../../migrations';
 import { build, CLI_JS, DATA_SOURCE_JS, run, SERVER_JS, startServer, Started, TYPEORM_JS } from '../support/processes';
 
@@ -39,6 +40,27 @@ describe('the server as a process on the embedded database', () => {
     const caps = await (await fetch(`http://127.0.0.1:${server.port}/capabilities`)).json();
     expect(caps).toEqual({ capabilities: ['blind', 'reactions', 'sogs'] });
   }, 120_000);
+
+  it('syncs every commit to disk and keeps a small page cache (issue #14, item 7)', async () => {
+    expect(server!.stderr()).toContain(`database       embedded PGlite in ${path.join(dataDir, 'db')}\n`);
+    const client = new Client({ host: path.join(dataDir, 'db-socket'), user: 'postgres', database: 'postgres' });
+    await client.connect();
+    try {
+      const show = async (name: string) => Object.values((await client.query(`SHOW ${name}`)).rows[0])[0];
+      expect([await show('fsync'), await show('wal_sync_method'), await show('shared_buffers')]).toEqual(['on', 'open_datasync', '32MB']);
+      await client.query('SELECT 1'); // a commit has gone through the WAL file
+    } finally {
+      await client.end();
+    }
+    // The server's open WAL segment: written with O_SYNC (04010000), so a commit is on disk when it returns.
+    const pid = server!.child.pid!;
+    const wal = fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => /\/pg_wal\/[0-9A-F]{24}$/.test(safeReadlink(`/proc/${pid}/fd/${fd}`)));
+    expect(wal.length).toBeGreaterThan(0);
+    for (const fd of wal) {
+      const flags = parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))![1], 8);
+      expect(flags & 0o4010000).toBe(0o4010000);
+    }
+  }, 60_000);
 
   it('adds a room from the CLI while the server runs', async () => {
     const r = await run(CLI_JS, ['rooms', 'add', 'lobby', '--name', 'Lobby'], env());
@@ -161,13 +183,34 @@ describe('the server as a process on the embedded database', () => {
     }
   });
 
-  it('stops when PostgreSQL is unreachable', async () => {
-    const r = await run(SERVER_JS, [], { ...env(), DATABASE_URL: 'postgresql://sogs:secret@127.0.0.1:1/sogs' });
+  it('says plainly when the embedded database is told not to sync', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-nosync-'));
+    try {
+      const started = await startServer({ ...env(), SOGS_DATA_DIR: other, SOGS_EMBEDDED_DURABLE: 'off' });
+      expect(started.stderr()).toContain('(NOT synced to disk: a power loss or OS crash may lose acknowledged posts)');
+      expect(await started.stop()).toBe(0);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('stops when PostgreSQL is unreachable, at once when told not to wait', async () => {
+    const r = await run(SERVER_JS, [], { ...env(), DATABASE_URL: 'postgresql://sogs:secret@127.0.0.1:1/sogs', SOGS_DATABASE_WAIT_SECONDS: '0' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^sogs: cannot start: cannot connect to postgresql:\/\/sogs:\*\*\*@127\.0\.0\.1:1\/sogs: /);
     expect(r.stderr).not.toContain('secret');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('waits for an unreachable PostgreSQL with backoff up to SOGS_DATABASE_WAIT_SECONDS, then stops', async () => {
+    const began = Date.now();
+    const r = await run(SERVER_JS, [], { ...env(), DATABASE_URL: 'postgresql://sogs@127.0.0.1:1/sogs', SOGS_DATABASE_WAIT_SECONDS: '2', SOGS_WORKERS: '1' });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2000);
+    expect(r.code).toBe(1);
+    const waits = r.stdout.split('\n').filter((l) => l.includes('cannot reach the database yet; waiting for it'));
+    expect(waits.length).toBeGreaterThanOrEqual(3); // 250 ms, 500 ms, 1 s, ...
+    expect(r.stderr).toMatch(/^sogs: cannot start: cannot connect to postgresql:\/\/sogs@127\.0\.0\.1:1\/sogs: /);
+  }, 60_000);
 
   it('rejects a key file of the wrong size', async () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-key-'));
@@ -181,3 +224,11 @@ describe('the server as a process on the embedded database', () => {
     }
   });
 });
+
+function safeReadlink(p: string): string {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return '';
+  }
+}
