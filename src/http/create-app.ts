@@ -7,12 +7,11 @@ import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Runtime } from '../core/runtime';
 import { isJsonContentType, JSON_CONTENT_TYPE } from '../dispatch/subresponse-headers';
 import { NestPinoLogger } from '../logging/logger';
+import { bodyLimit, refuseOversizedBodies } from './body-limits';
 
 /** How Fastify labels the JSON it serialises. */
 const FASTIFY_JSON = 'application/json; charset=utf-8';
 
-/** Room for the framing of an onion request around the largest upload. */
-const BODY_OVERHEAD = 1024 * 1024;
 /** A client trickling its headers, or a whole request, is cut off after these (ms). */
 const HEADERS_TIMEOUT = 15_000;
 const REQUEST_TIMEOUT = 120_000;
@@ -20,7 +19,7 @@ const REQUEST_TIMEOUT = 120_000;
 /** The Nest application on Fastify, configured the same way for the server and the tests. */
 export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: runtime.config.uploadMaxBytes + BODY_OVERHEAD,
+    bodyLimit: bodyLimit(runtime.config),
     // Reaction paths carry emoji and `/`; never let a path length limit turn into a 5xx.
     // `/r/{token}/` (browser pages) and `/r/{token}` are one route.
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
@@ -35,6 +34,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   app.useGlobalFilters(new ErrorFilter(runtime.log));
   app.useGlobalPipes(createValidationPipe());
   configureFastify(app.getHttpAdapter().getInstance(), runtime);
+  refuseOversizedBodies(app.getHttpAdapter().getInstance(), app.getHttpServer(), runtime.config);
   await app.init();
   return app;
 }
