@@ -20,6 +20,11 @@ import { ROOMS_HELP, roomsCommand } from './commands/rooms.command';
 import { LOG_HELP, logCommand } from './commands/log.command';
 import { MESSAGES_HELP, messagesCommand } from './commands/messages.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
+import { INIT_HELP, initCommand } from './commands/init.command';
+import { dataDirOrigin, locationIsObvious, requireDataDirOwner, requireExistingSetup, SettingsOrigin, SetupMissing } from './setup';
+import { Migrator } from '../database/migrator';
+import { MIGRATIONS } from '../../migrations';
+import { keyMismatch, readServerIdentity, ServerIdentity } from '../keys/server-identity';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -41,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
 
 export const HELP = `Session community server admin commands. They work while the server runs.
 
+${INIT_HELP}
 ${ROOMS_HELP}
 ${MODERATORS_HELP}
 ${PERMISSIONS_HELP}
@@ -52,7 +58,10 @@ ${MIGRATIONS_HELP}
 sogs key   (print the server public key)
 
 Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
-from the same environment variables as the server (SOGS_DATA_DIR, DATABASE_URL, …).`;
+from the same environment variables and .env file as the server (SOGS_DATA_DIR, DATABASE_URL, …);
+the data directory defaults to data/ in the installation directory. Only \`sogs init\` creates a
+data directory, key or database. \`sogs --verbose COMMAND\` says which ones it uses.
+Exit codes: 0 done, 1 refused or failed, 2 bad arguments, 5 migrations pending.`;
 
 export interface CliIo {
   out(line: string): void;
@@ -62,13 +71,15 @@ export interface CliIo {
 
 /** Runs one admin command; returns the exit code (0 ok, 1 failed, 2 bad arguments, 5 migrations pending). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  // `sogs --verbose COMMAND …` says which data directory and database it uses.
+  const verbose = argv[0] === '--verbose';
+  const [name, ...rest] = verbose ? argv.slice(1) : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
-  if (!command) {
+  if (!command && name !== 'init') {
     io.err(`sogs: unknown command "${name}" (try: sogs --help)`);
     return 2;
   }
@@ -76,12 +87,39 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     // Admin commands leave the periodic cleanup to the server.
     const env = io.env ?? process.env;
-    loadEnvFile(env);
+    const before = { ...env };
+    const origin: SettingsOrigin = { envFile: loadEnvFile(env), fromFile: new Set() };
+    for (const k of ['SOGS_DATA_DIR', 'DATABASE_URL']) if (before[k] === undefined && env[k] !== undefined) origin.fromFile.add(k);
     const config = { ...loadConfig(env), cleanupInterval: 0 };
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    requireDataDirOwner(config.dataDir);
+    if (name === 'init') return await initCommand(config, log, io.out, rest);
+    requireExistingSetup(config, origin);
+    const opened = await openRuntime(config, log, { role: 'cli', migrate: false });
+    close = () => opened.close();
     // Every other command brings the schema up to date first; `migrations` reports what it does.
     const schemaCommand = name === 'migrations';
-    const opened = await openRuntime(config, log, { role: 'cli', migrate: !schemaCommand });
+    const migrator = new Migrator(opened.runtime.db.dataSource);
+    if (!schemaCommand) {
+      const pending = await migrator.pending();
+      if (pending.length === MIGRATIONS.length) {
+        throw new SetupMissing(
+          `the database (${opened.databaseDescription}) is empty: no server has used it. Set DATABASE_URL to the server's database, ` +
+            'or set up a new server on it with "sogs init"',
+        );
+      }
+      if (pending.length) await migrator.run();
+    }
+    const identity = await readServerIdentity(opened.runtime.db).catch(() => ({}) as ServerIdentity);
+    if (identity.publicKey && identity.publicKey !== opened.runtime.serverKey.publicKeyHex) {
+      throw keyMismatch(identity, opened.runtime.serverKey, config.keyFile, opened.databaseDescription);
+    }
+    const otherDataDir = identity.dataDir !== undefined && identity.dataDir !== config.dataDir ? identity.dataDir : undefined;
+    if (verbose || otherDataDir || !locationIsObvious(config, origin)) {
+      const db = origin.fromFile.has('DATABASE_URL') ? ` (DATABASE_URL from ${origin.envFile})` : '';
+      const server = otherDataDir ? `; the server last started on this database uses data directory ${otherDataDir}` : '';
+      io.err(`sogs: using data directory ${config.dataDir} (${dataDirOrigin(config, origin)}) and database ${opened.databaseDescription}${db}${server}`);
+    }
     const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
       logger: new NestPinoLogger(log),
     });
@@ -90,7 +128,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await opened.close();
     };
     if (!schemaCommand) await runStartupTasks(app);
-    return await command(new CliContext(app, io.out), rest);
+    return await command(new CliContext(app, io.out, otherDataDir), rest);
   } catch (err) {
     // Bad arguments: what the command line says (UsageError) or names (an invalid token or id).
     if (err instanceof UsageError || err instanceof InvalidInput) {
