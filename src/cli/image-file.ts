@@ -27,7 +27,8 @@ export function readImageFile(file: string, option = '--image'): { data: Buffer;
     throw new UsageError(`cannot read ${option} ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   if (!imageFormat(data)) {
-    throw new UsageError(`${option} ${file} is not an image: expected a ${FORMATS.map((f) => f.name).join(', ')} file`);
+    const names = FORMATS.map((f) => f.name);
+    throw new UsageError(`${option} ${file} is not an image: expected a ${names.slice(0, -1).join(', ')} or ${names.at(-1)} file`);
   }
   return { data, name: path.basename(file) };
 }
