@@ -4,10 +4,9 @@ import pino from 'pino';
 import { Module } from '@nestjs/common';
 import { FEATURE_MODULES } from '../app.module';
 import { InvalidInput, SogsError } from '../common/errors';
-import { loadConfig, loadEnvFile } from '../config/config';
 import { CoreModule } from '../core/core.module';
 import { describeFatal } from '../core/fatal';
-import { openRuntime, runStartupTasks } from '../core/open-runtime';
+import { runStartupTasks } from '../core/open-runtime';
 import { Runtime } from '../core/runtime';
 import { createLogger, NestPinoLogger } from '../logging/logger';
 import { UsageError } from './args';
@@ -21,10 +20,7 @@ import { LOG_HELP, logCommand } from './commands/log.command';
 import { MESSAGES_HELP, messagesCommand } from './commands/messages.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
 import { INIT_HELP, initCommand } from './commands/init.command';
-import { dataDirOrigin, locationIsObvious, requireDataDirOwner, requireExistingSetup, SettingsOrigin, SetupMissing } from './setup';
-import { Migrator } from '../database/migrator';
-import { MIGRATIONS } from '../../migrations';
-import { keyMismatch, readServerIdentity, ServerIdentity } from '../keys/server-identity';
+import { openExistingServer, readSettings, requireDataDirOwner, requireExistingSetup } from './setup';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -86,40 +82,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let close: (() => Promise<void>) | undefined;
   try {
     // Admin commands leave the periodic cleanup to the server.
-    const env = io.env ?? process.env;
-    const before = { ...env };
-    const origin: SettingsOrigin = { envFile: loadEnvFile(env), fromFile: new Set() };
-    for (const k of ['SOGS_DATA_DIR', 'DATABASE_URL']) if (before[k] === undefined && env[k] !== undefined) origin.fromFile.add(k);
-    const config = { ...loadConfig(env), cleanupInterval: 0 };
+    const settings = readSettings(io.env ?? process.env);
+    const { origin } = settings;
+    const config = { ...settings.config, cleanupInterval: 0 };
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     requireDataDirOwner(config.dataDir);
     if (name === 'init') return await initCommand(config, log, io.out, rest);
     requireExistingSetup(config, origin);
-    const opened = await openRuntime(config, log, { role: 'cli', migrate: false });
-    close = () => opened.close();
     // Every other command brings the schema up to date first; `migrations` reports what it does.
     const schemaCommand = name === 'migrations';
-    const migrator = new Migrator(opened.runtime.db.dataSource);
-    if (!schemaCommand) {
-      const pending = await migrator.pending();
-      if (pending.length === MIGRATIONS.length) {
-        throw new SetupMissing(
-          `the database (${opened.databaseDescription}) is empty: no server has used it. Set DATABASE_URL to the server's database, ` +
-            'or set up a new server on it with "sogs init"',
-        );
-      }
-      if (pending.length) await migrator.run();
-    }
-    const identity = await readServerIdentity(opened.runtime.db).catch(() => ({}) as ServerIdentity);
-    if (identity.publicKey && identity.publicKey !== opened.runtime.serverKey.publicKeyHex) {
-      throw keyMismatch(identity, opened.runtime.serverKey, config.keyFile, opened.databaseDescription);
-    }
-    const otherDataDir = identity.dataDir !== undefined && identity.dataDir !== config.dataDir ? identity.dataDir : undefined;
-    if (verbose || otherDataDir || !locationIsObvious(config, origin)) {
-      const db = origin.fromFile.has('DATABASE_URL') ? ` (DATABASE_URL from ${origin.envFile})` : '';
-      const server = otherDataDir ? `; the server last started on this database uses data directory ${otherDataDir}` : '';
-      io.err(`sogs: using data directory ${config.dataDir} (${dataDirOrigin(config, origin)}) and database ${opened.databaseDescription}${db}${server}`);
-    }
+    const { opened, serverDataDir } = await openExistingServer(config, log, origin, { migrate: !schemaCommand, verbose, say: io.err });
+    close = () => opened.close();
     const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
       logger: new NestPinoLogger(log),
     });
@@ -128,7 +101,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await opened.close();
     };
     if (!schemaCommand) await runStartupTasks(app);
-    return await command(new CliContext(app, io.out, otherDataDir), rest);
+    return await command(new CliContext(app, io.out, serverDataDir), rest);
   } catch (err) {
     // Bad arguments: what the command line says (UsageError) or names (an invalid token or id).
     if (err instanceof UsageError || err instanceof InvalidInput) {

@@ -1,8 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { MIGRATIONS } from '../../migrations';
 import { OperatorError } from '../common/operator-error';
-import { AppConfig } from '../config/config';
+import { AppConfig, loadConfig, loadEnvFile } from '../config/config';
 import { installDir } from '../config/install-dir';
+import { OpenedRuntime, openRuntime } from '../core/open-runtime';
+import { Migrator } from '../database/migrator';
+import { keyMismatch, readServerIdentity, ServerIdentity } from '../keys/server-identity';
 
 /** The data directory, key or database an admin command needs is not there (exit 1). */
 export class SetupMissing extends OperatorError {}
@@ -16,6 +21,14 @@ export interface SettingsOrigin {
   envFile?: string;
   /** Variables whose value came from that file rather than the environment. */
   fromFile: Set<string>;
+}
+
+/** The server's settings, as the server reads them (environment, then `.env`), and where they came from. */
+export function readSettings(env: NodeJS.ProcessEnv): { config: AppConfig; origin: SettingsOrigin } {
+  const before = { ...env };
+  const origin: SettingsOrigin = { envFile: loadEnvFile(env), fromFile: new Set() };
+  for (const k of ['SOGS_DATA_DIR', 'DATABASE_URL']) if (before[k] === undefined && env[k] !== undefined) origin.fromFile.add(k);
+  return { config: loadConfig(env), origin };
 }
 
 /** PGlite writes PG_VERSION when it creates a database: the embedded database exists. */
@@ -59,6 +72,50 @@ export function requireExistingSetup(config: AppConfig, origin: SettingsOrigin):
       `or put them in the .env file of the installation directory ${installDir()}; ` +
       `or run "sogs init" to set up a new server there`,
   );
+}
+
+/**
+ * Opens the server's runtime for a command (after requireExistingSetup): refuses a database no
+ * server has used and one recorded as another key's server, migrates it (`migrate`), and says on
+ * one line which data directory and database it uses when that is not obvious (or `verbose`).
+ * `serverDataDir` is the recorded data directory of the server, when it is not this command's.
+ */
+export async function openExistingServer(
+  config: AppConfig,
+  log: Logger,
+  origin: SettingsOrigin,
+  opts: { migrate: boolean; verbose: boolean; say: (line: string) => void },
+): Promise<{ opened: OpenedRuntime; serverDataDir?: string }> {
+  const opened = await openRuntime(config, log, { role: 'cli', migrate: false });
+  try {
+    const { db, serverKey } = opened.runtime;
+    if (opts.migrate) {
+      const migrator = new Migrator(db.dataSource);
+      const pending = await migrator.pending();
+      if (pending.length === MIGRATIONS.length) {
+        throw new SetupMissing(
+          `the database (${opened.databaseDescription}) is empty: no server has used it. Point the command at the server's ` +
+            '(SOGS_DATA_DIR, DATABASE_URL), or set up a new server on it with "sogs init"',
+        );
+      }
+      if (pending.length) await migrator.run();
+    }
+    // Before this version's migration (`migrations status` on an old schema) nothing is recorded.
+    const identity = await readServerIdentity(db).catch((): ServerIdentity => ({}));
+    if (identity.publicKey && identity.publicKey !== serverKey.publicKeyHex) {
+      throw keyMismatch(identity, serverKey, config.keyFile, opened.databaseDescription);
+    }
+    const serverDataDir = identity.dataDir !== undefined && identity.dataDir !== config.dataDir ? identity.dataDir : undefined;
+    if (opts.verbose || serverDataDir || !locationIsObvious(config, origin)) {
+      const url = origin.fromFile.has('DATABASE_URL') ? ` (DATABASE_URL in ${origin.envFile})` : '';
+      const server = serverDataDir ? `; the server last started on this database uses data directory ${serverDataDir}` : '';
+      opts.say(`sogs: using data directory ${config.dataDir} (${dataDirOrigin(config, origin)}) and database ${opened.databaseDescription}${url}${server}`);
+    }
+    return { opened, serverDataDir };
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
 }
 
 /**
