@@ -1,5 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { Permission } from '../rooms/room';
+import { Permission, ROOM_TOKEN } from '../rooms/room';
 
 /** A mistake in the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -13,6 +13,12 @@ export function parse<T extends NonNullable<Options>>(argv: string[], options: T
     // Node appends advice about `--` to unknown options; one short line is enough here.
     throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
   }
+}
+
+/** A room token as the command line gives it: invalid syntax is a bad argument (exit 2). */
+export function roomToken(value: string): string {
+  if (!ROOM_TOKEN.test(value)) throw new UsageError(`invalid room token "${value}": use 1-64 letters, digits, _ or -`);
+  return value;
 }
 
 const LETTERS: Record<string, Permission> = { r: 'read', w: 'write', u: 'upload', a: 'accessible' };

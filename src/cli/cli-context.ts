@@ -9,17 +9,34 @@ import { RoomsService } from '../rooms/rooms.service';
 import { User, SYSTEM_USER_ID } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
-import { UsageError } from './args';
+import { roomToken, UsageError } from './args';
 import { Migrator } from '../database/migrator';
 import { Db } from '../database/db';
 import { ServerKey } from '../keys/server-key';
+import { AppConfig, CONFIG } from '../config/config';
+import { SetupMissing } from './setup';
 
 /** What a command needs: the same services the HTTP API uses, and where to print. */
 export class CliContext {
   constructor(
     readonly app: INestApplicationContext,
     readonly out: (line: string) => void,
+    /** The data directory of the server on this database, when it is not this command's. */
+    private readonly serverDataDir?: string,
   ) {}
+
+  /**
+   * Before storing a file: refused when the server on this database keeps its uploads in another
+   * data directory, where it would never find this one (404).
+   */
+  requireServerUploads(): void {
+    if (this.serverDataDir === undefined) return;
+    const mine = this.app.get<AppConfig>(CONFIG).dataDir;
+    throw new SetupMissing(
+      `the server on this database keeps its files in the data directory ${this.serverDataDir}, not in ${mine}, ` +
+        `where it would never serve this one; run the command with SOGS_DATA_DIR=${this.serverDataDir}`,
+    );
+  }
 
   get rooms(): RoomsService {
     return this.app.get(RoomsService);
@@ -73,9 +90,14 @@ export class CliContext {
     return { rooms: await this.roomList(values.room!) };
   }
 
+  /** The room a command names; a token that cannot be one is a bad argument (exit 2), not a missing room. */
+  room(token: string): Promise<Room> {
+    return this.rooms.get(roomToken(token));
+  }
+
   async roomList(tokens: string[]): Promise<Room[]> {
     const out: Room[] = [];
-    for (const t of tokens) out.push(await this.rooms.get(t));
+    for (const t of tokens) out.push(await this.room(t));
     return out;
   }
 }

@@ -4,10 +4,9 @@ import pino from 'pino';
 import { Module } from '@nestjs/common';
 import { FEATURE_MODULES } from '../app.module';
 import { InvalidInput, SogsError } from '../common/errors';
-import { loadConfig, loadEnvFile } from '../config/config';
 import { CoreModule } from '../core/core.module';
 import { describeFatal } from '../core/fatal';
-import { openRuntime, runStartupTasks } from '../core/open-runtime';
+import { runStartupTasks } from '../core/open-runtime';
 import { Runtime } from '../core/runtime';
 import { createLogger, NestPinoLogger } from '../logging/logger';
 import { UsageError } from './args';
@@ -20,6 +19,8 @@ import { ROOMS_HELP, roomsCommand } from './commands/rooms.command';
 import { LOG_HELP, logCommand } from './commands/log.command';
 import { MESSAGES_HELP, messagesCommand } from './commands/messages.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
+import { INIT_HELP, initCommand } from './commands/init.command';
+import { openExistingServer, readSettings, requireDataDirOwner, requireExistingSetup } from './setup';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
 
 export const HELP = `Session community server admin commands. They work while the server runs.
 
+${INIT_HELP}
 ${ROOMS_HELP}
 ${MODERATORS_HELP}
 ${PERMISSIONS_HELP}
@@ -52,7 +54,10 @@ ${MIGRATIONS_HELP}
 sogs key   (print the server public key)
 
 Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
-from the same environment variables as the server (SOGS_DATA_DIR, DATABASE_URL, …).`;
+from the same environment variables and .env file as the server (SOGS_DATA_DIR, DATABASE_URL, …);
+the data directory defaults to data/ in the installation directory. Only \`sogs init\` creates a
+data directory, key or database. \`sogs --verbose COMMAND\` says which ones it uses.
+Exit codes: 0 done, 1 refused or failed, 2 bad arguments, 5 migrations pending.`;
 
 export interface CliIo {
   out(line: string): void;
@@ -62,26 +67,32 @@ export interface CliIo {
 
 /** Runs one admin command; returns the exit code (0 ok, 1 failed, 2 bad arguments, 5 migrations pending). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  // `sogs --verbose COMMAND …` says which data directory and database it uses.
+  const verbose = argv[0] === '--verbose';
+  const [name, ...rest] = verbose ? argv.slice(1) : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(HELP);
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
-  if (!command) {
+  if (!command && name !== 'init') {
     io.err(`sogs: unknown command "${name}" (try: sogs --help)`);
     return 2;
   }
   let close: (() => Promise<void>) | undefined;
   try {
     // Admin commands leave the periodic cleanup to the server.
-    const env = io.env ?? process.env;
-    loadEnvFile(env);
-    const config = { ...loadConfig(env), cleanupInterval: 0 };
+    const settings = readSettings(io.env ?? process.env);
+    const { origin } = settings;
+    const config = { ...settings.config, cleanupInterval: 0 };
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+    requireDataDirOwner(config.dataDir);
+    if (name === 'init') return await initCommand(config, log, io.out, rest);
+    requireExistingSetup(config, origin);
     // Every other command brings the schema up to date first; `migrations` reports what it does.
     const schemaCommand = name === 'migrations';
-    const opened = await openRuntime(config, log, { role: 'cli', migrate: !schemaCommand });
+    const { opened, serverDataDir } = await openExistingServer(config, log, origin, { migrate: !schemaCommand, verbose, say: io.err });
+    close = () => opened.close();
     const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
       logger: new NestPinoLogger(log),
     });
@@ -90,7 +101,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await opened.close();
     };
     if (!schemaCommand) await runStartupTasks(app);
-    return await command(new CliContext(app, io.out), rest);
+    return await command(new CliContext(app, io.out, serverDataDir), rest);
   } catch (err) {
     // Bad arguments: what the command line says (UsageError) or names (an invalid token or id).
     if (err instanceof UsageError || err instanceof InvalidInput) {

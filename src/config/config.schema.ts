@@ -173,7 +173,11 @@ export const SETTINGS = {
     3600,
     'On SIGTERM, seconds in-flight requests may take to finish before their connections are closed.',
   ),
-  dataDir: text('SOGS_DATA_DIR', './data', 'Directory for the server key, uploads and the embedded database.'),
+  dataDir: text(
+    'SOGS_DATA_DIR',
+    undefined,
+    'Directory for the server key, uploads and the embedded database (default: data/ in the installation directory, whatever the working directory is).',
+  ),
   keyFile: text('SOGS_KEY_FILE', undefined, 'Path of the raw 32-byte X25519 private key (default <data dir>/key_x25519).'),
   databaseUrl: text('DATABASE_URL', '', 'PostgreSQL URL; empty = embedded PGlite database in <data dir>/db.', checkDatabaseUrl),
   databaseTimeoutSeconds: int(

@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import type { Alphabet } from '../moderation/filters/alphabets';
 import { SETTINGS, Setting, SettingValue } from './config.schema';
 import { usableCores } from './cpu-count';
+import { installDir } from './install-dir';
 import { OperatorError } from '../common/operator-error';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
@@ -22,6 +23,8 @@ export interface AppConfig {
   baseUrl: string;
   /** Absolute path of the data directory. */
   dataDir: string;
+  /** True when SOGS_DATA_DIR is unset: `data/` in the installation directory. */
+  dataDirIsDefault: boolean;
   keyFile: string;
   /** Empty string = embedded PGlite database under `dataDir`. */
   databaseUrl: string;
@@ -99,7 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (problems.length) throw new ConfigError(problems);
   const r = raw as RawConfig;
-  const dataDir = path.resolve(r.dataDir);
+  // A relative SOGS_DATA_DIR is relative to the working directory, as any path given in a shell.
+  const dataDir = r.dataDir === undefined ? path.join(installDir(), 'data') : path.resolve(r.dataDir);
   const defaultHost = r.host === '0.0.0.0' || r.host === '::' ? '127.0.0.1' : r.host;
   const baseUrl = (r.baseUrl ?? `http://${defaultHost.includes(':') ? `[${defaultHost}]` : defaultHost}:${r.port}`).replace(/\/+$/, '');
   return {
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownSeconds: r.shutdownSeconds,
     baseUrl,
     dataDir,
+    dataDirIsDefault: r.dataDir === undefined,
     keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),
     databaseUrl: r.databaseUrl,
     databaseTimeoutMs: r.databaseTimeoutSeconds * 1000,
@@ -143,20 +148,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /**
- * Reads `KEY=value` lines from `SOGS_ENV_FILE` (default `.env` in the working directory) into
- * `env` for keys not already set, so the server and the admin CLI share one settings file.
+ * Reads `KEY=value` lines from `SOGS_ENV_FILE`, else `.env` in the working directory, else `.env`
+ * in the installation directory, into `env` for keys not already set, so the server and the admin
+ * CLI share one settings file. Returns the file read, if any.
  */
 export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const file = path.resolve(env.SOGS_ENV_FILE || '.env');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (env.SOGS_ENV_FILE) throw new ConfigError([`SOGS_ENV_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`]);
-    return undefined;
+  const candidates = env.SOGS_ENV_FILE ? [path.resolve(env.SOGS_ENV_FILE)] : [path.resolve('.env'), path.join(installDir(), '.env')];
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if (env.SOGS_ENV_FILE) throw new ConfigError([`SOGS_ENV_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`]);
+      continue;
+    }
+    for (const [key, value] of Object.entries(parseEnv(text))) {
+      if (env[key] === undefined) env[key] = value;
+    }
+    return file;
   }
-  for (const [key, value] of Object.entries(parseEnv(text))) {
-    if (env[key] === undefined) env[key] = value;
-  }
-  return file;
+  return undefined;
 }

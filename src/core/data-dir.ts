@@ -4,17 +4,34 @@ import { OperatorError } from '../common/operator-error';
 
 export class DataDirError extends OperatorError {}
 
-/** Creates the data directory (mode 0700) if missing and proves this user can write in it. */
+/** Where uploads live under the data directory (files.module.ts's local storage). */
+export const UPLOADS_SUBDIR = 'uploads';
+
+/**
+ * Creates the data directory (mode 0700) if missing and proves this user can write in it and in
+ * its uploads directory, so a server that could not store an upload (e.g. `uploads/` left owned by
+ * root) stops at start with one clear line instead of answering 500 to every upload.
+ */
 export function ensureWritableDir(dir: string): void {
+  probe(dir, 'the data directory');
+  probe(path.join(dir, UPLOADS_SUBDIR), 'the uploads directory');
+}
+
+function probe(dir: string, what: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const probe = path.join(dir, `.write-test-${process.pid}`);
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
+    const file = path.join(dir, `.write-test-${process.pid}`);
+    fs.writeFileSync(file, '');
+    fs.rmSync(file);
   } catch (err) {
     throw new DataDirError(
-      `the data directory ${dir} is not usable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
-        'make it writable by this user or set SOGS_DATA_DIR',
+      `${what} ${dir} is not usable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        `make it writable by this user${whoAmI()} (e.g. chown -R) or set SOGS_DATA_DIR`,
     );
   }
+}
+
+function whoAmI(): string {
+  const uid = process.geteuid?.();
+  return uid === undefined ? '' : ` (uid ${uid})`;
 }

@@ -7,6 +7,7 @@ import { openDatabase } from '../database/open-database';
 import { DatabaseRole } from '../database/reach-database';
 import { Migrator } from '../database/migrator';
 import { loadOrCreateServerKey } from '../keys/server-key';
+import { recordServerIdentity } from '../keys/server-identity';
 import { UsersService } from '../users/users.service';
 import { Runtime } from './runtime';
 import { ensureWritableDir } from './data-dir';
@@ -21,7 +22,8 @@ export interface OpenedRuntime {
 
 /**
  * Everything that must exist before Nest starts: a writable data directory, the server key, the
- * database with its schema migrated (unless `migrate` is false, for `migrations status`).
+ * database with its schema migrated (unless `migrate` is false, for `migrations status`), and, for a
+ * server, its key and data directory recorded in the database.
  */
 export async function openRuntime(
   config: AppConfig,
@@ -46,6 +48,15 @@ export async function openRuntime(
     throw err;
   }
   for (const name of migrationsApplied) log.info({ migration: name }, 'applied migration');
+  // A server (not the admin CLI, which checks it instead) records itself in its database.
+  if (opts.role !== 'cli' && opts.migrate !== false) {
+    try {
+      await recordServerIdentity(database.db, key, config.keyFile, config.dataDir, database.description);
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
   return {
     runtime: { config, db: database.db, serverKey: key, log, clock: opts.clock ?? new SystemClock() },
     keyCreated: created,

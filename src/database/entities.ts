@@ -1,5 +1,6 @@
 import { RequestNonce } from '../auth/request-nonce.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
+import { ServerSetting } from '../keys/server-setting.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { MessageHistory } from '../messages/message-history.entity';
 import { Message } from '../messages/message.entity';
@@ -33,4 +34,5 @@ export const ENTITIES = [
   ModerationLogEntry,
   DirectMessage,
   RequestNonce,
+  ServerSetting,
 ];

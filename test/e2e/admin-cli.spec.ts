@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { cli } from '../support/cli-runner';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -137,6 +140,35 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     expect((await cli(t, 'key')).stdout).toBe(t.serverKey.publicKeyHex);
   });
 
+  it('sets a room image only from an image file: a text file is a bad argument (exit 2) and changes nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-image-'));
+    try {
+      const text = path.join(dir, 'notes.png');
+      fs.writeFileSync(text, 'just some text, named like an image\n');
+      const before = await q(`SELECT image, info_updates FROM rooms WHERE token = 'lobby'`);
+      const r = await cli(t, 'rooms', 'update', 'lobby', '--image', text, '--name', 'Renamed');
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `sogs: --image ${text} is not an image: expected a PNG, JPEG, GIF or WebP file` });
+      expect(await q(`SELECT image, info_updates FROM rooms WHERE token = 'lobby'`)).toEqual(before);
+      expect(await q(`SELECT count(*)::int AS n FROM files`)).toEqual([{ n: 0 }]);
+      // Each accepted format, by its first bytes.
+      for (const [name, head] of [
+        ['a.png', '89504e470d0a1a0a'],
+        ['a.jpg', 'ffd8ffe0'],
+        ['a.gif', Buffer.from('GIF89a').toString('hex')],
+        ['a.webp', Buffer.from('RIFF\0\0\0\0WEBPVP8 ').toString('hex')],
+      ]) {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, Buffer.concat([Buffer.from(head, 'hex'), Buffer.alloc(32)]));
+        const ok = await cli(t, 'rooms', 'update', 'lobby', '--image', file);
+        expect({ name, code: ok.code, stderr: ok.stderr }).toEqual({ name, code: 0, stderr: '' });
+      }
+      const [room] = await q(`SELECT r.image, f.filename FROM rooms r JOIN files f ON f.id = r.image WHERE r.token = 'lobby'`);
+      expect(room.filename).toBe('a.webp');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('deletes a room only with --yes', async () => {
     const r = await cli(t, 'rooms', 'delete', 'quiet');
     expect(r.code).toBe(2);
@@ -157,6 +189,26 @@ describe('admin CLI (in-process, same database as the running app)', () => {
     [['bans', 'add', SID_A, '--global', '--duration', 'soon'], 2, 'sogs: invalid duration "soon": use a number with s, m, h, d or w (e.g. 12h, 7d)'],
     [['permissions', 'set', '--room', 'lobby', '--clear', 'r'], 2, 'sogs: --clear needs --user (room defaults cannot be cleared)'],
     [['migrations', 'sideways'], 2, 'sogs: unknown migrations action "sideways"; one of status, run'],
+    // A token or id that cannot be one is a bad argument wherever it is given, not a missing room.
+    [['rooms', 'add', 'x'.repeat(65)], 2, `sogs: invalid room token "${'x'.repeat(65)}": use 1-64 letters, digits, _ or -`],
+    [['rooms', 'update', 'bad token!', '--name', 'x'], 2, 'sogs: invalid room token "bad token!": use 1-64 letters, digits, _ or -'],
+    [['rooms', 'delete', 'bad/token', '--yes'], 2, 'sogs: invalid room token "bad/token": use 1-64 letters, digits, _ or -'],
+    [['moderators', 'add', SID_A, '--room', 'bad token!'], 2, 'sogs: invalid room token "bad token!": use 1-64 letters, digits, _ or -'],
+    [['moderators', 'list', '--room', 'a b'], 2, 'sogs: invalid room token "a b": use 1-64 letters, digits, _ or -'],
+    [['bans', 'list', '--room', '../x'], 2, 'sogs: invalid room token "../x": use 1-64 letters, digits, _ or -'],
+    [['permissions', 'list', '--room', 'é'], 2, 'sogs: invalid room token "é": use 1-64 letters, digits, _ or -'],
+    [['users', 'list', '--room', 'a!'], 2, 'sogs: invalid room token "a!": use 1-64 letters, digits, _ or -'],
+    [['log', '--room', 'a!'], 2, 'sogs: invalid room token "a!": use 1-64 letters, digits, _ or -'],
+    [['bans', 'add', '05abc', '--global'], 2, 'sogs: invalid Session ID: 05abc'],
+    [['permissions', 'set', '--room', 'lobby', '--user', '05abc', '--grant', 'r'], 2, 'sogs: invalid Session ID: 05abc'],
+    [['messages', 'delete-all', '05abc', '--room', 'lobby'], 2, 'sogs: "05abc" is not a Session ID (05… or 15… and 64 hex digits)'],
+    [['rooms', 'update', 'lobby', '--name', ''], 2, 'sogs: the room name must not be empty'],
+    [['rooms', 'update', 'lobby'], 2, 'sogs: nothing to update: see sogs help rooms for the options'],
+    [['users', 'list', '--room', 'lobby', '--days', 'x'], 2, 'sogs: --days takes a positive number, got "x"'],
+    [['log', '--limit', '0'], 2, 'sogs: --limit takes a positive whole number, got "0"'],
+    [['key', 'extra'], 2, 'sogs: unexpected argument "extra"'],
+    [['init', 'extra'], 2, 'sogs: unexpected argument "extra"'],
+    [['rooms', 'update', 'lobby', '--image', '/nonexistent/logo.png'], 2, 'sogs: cannot read --image /nonexistent/logo.png: ENOENT'],
   ])('rejects %j with exit %i and one line', async (argv, code, message) => {
     const r = await cli(t, ...(argv as string[]));
     expect(r.code).toBe(code);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../migrations';
 import { build, CLI_JS, DATA_SOURCE_JS, run, SERVER_JS, startServer, Started, TYPEORM_JS } from '../support/processes';
@@ -115,11 +116,20 @@ describe('the server as a process on the embedded database', () => {
   }, 120_000);
 
   it('reports pending migrations with exit code 5 on an empty database', async () => {
+    // The CLI creates no key or database (`sogs init` does): a key file, and an empty database
+    // made by TypeORM's command line, which opens the embedded database as the CLI once did.
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-empty-'));
+    const e = { ...env(), SOGS_DATA_DIR: empty };
     try {
-      const r = await run(CLI_JS, ['migrations', 'status'], { ...env(), SOGS_DATA_DIR: empty });
+      fs.writeFileSync(path.join(empty, 'key_x25519'), randomBytes(32), { mode: 0o600 });
+      expect((await run(TYPEORM_JS, ['migration:show', '-d', DATA_SOURCE_JS], e)).code).not.toBeNull();
+      const r = await run(CLI_JS, ['migrations', 'status'], e);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 5, stderr: '' });
       expect(r.stdout).toBe(`${MIGRATIONS.length} migration(s) pending:\n${MIGRATIONS.map((m) => `  ${m.name}\n`).join('')}`);
+      // Any other command refuses a database no server has set up, rather than setting it up.
+      const add = await run(CLI_JS, ['rooms', 'add', 'lobby'], e);
+      expect(add.code).toBe(1);
+      expect(add.stderr).toMatch(/^sogs: the database \(embedded PGlite in .*\) is empty: no server has used it\. .*"sogs init"\n$/);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
@@ -130,6 +140,7 @@ describe('the server as a process on the embedded database', () => {
     const e = { ...env(), SOGS_DATA_DIR: empty };
     const names = MIGRATIONS.map((m) => m.name);
     try {
+      fs.writeFileSync(path.join(empty, 'key_x25519'), randomBytes(32), { mode: 0o600 }); // the CLI needs the server's key
       const show = await run(TYPEORM_JS, ['migration:show', '-d', DATA_SOURCE_JS], e);
       expect(show.stdout).toBe(names.map((n) => `[ ] ${n}\n`).join(''));
       const ran = await run(TYPEORM_JS, ['migration:run', '-d', DATA_SOURCE_JS], e);

@@ -210,7 +210,7 @@ describe('file lifecycle', () => {
       expect(info.body.image_id).toBe(room1.image);
 
       // A second image replaces the first, which expires at once; other options still apply.
-      fs.writeFileSync(file, Buffer.from('second'));
+      fs.writeFileSync(file, Buffer.from('GIF89a second')); // --image takes images only
       expect((await cli(t, 'rooms', 'update', 'pictured', '--image', file, '--name', 'Pictured')).code).toBe(0);
       const [room2] = await t.database.query<{ image: number; name: string; info_updates: number }>(`SELECT image, name, info_updates FROM rooms WHERE id = $1`, [r.id]);
       expect(room2.image).not.toBe(room1.image);
@@ -225,9 +225,9 @@ describe('file lifecycle', () => {
       const missing = await cli(t, 'rooms', 'update', 'pictured', '--image', path.join(t.dataDir, 'nope.png'));
       expect(missing).toEqual({ code: 2, stdout: '', stderr: expect.stringContaining(`cannot read --image ${path.join(t.dataDir, 'nope.png')}: ENOENT`) });
       const file = path.join(t.dataDir, 'ok.png');
-      fs.writeFileSync(file, 'x');
+      fs.writeFileSync(file, 'GIF89a');
       expect((await cli(t, 'rooms', 'update', 'no-such-room', '--image', file)).code).toBe(1);
-      fs.writeFileSync(file, Buffer.alloc(10_000_001));
+      fs.writeFileSync(file, Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(10_000_001 - 6)]));
       const big = await cli(t, 'rooms', 'update', 'pictured', '--image', file);
       expect(big).toEqual({ code: 1, stdout: '', stderr: 'sogs: File too large: the limit is 10000000 bytes' });
       expect(await t.database.query(`SELECT count(*)::int AS n FROM files`)).toEqual(before);

@@ -94,12 +94,14 @@ describe('a database made before TypeORM migrations (commit 2fc36dc)', () => {
   it('keeps every row of every table', async () => {
     const c = await t.database.pool.connect();
     try {
-      // message_history gained a key; the legacy migration list moved to `migrations`.
+      // message_history gained a key; the legacy migration list moved to `migrations`; the server
+      // records itself in the new (empty until it starts) server_settings.
       const after = await snapshotRows(c, { message_history: ['id'] });
       const { schema_migrations: legacyList, ...legacyTables } = before;
       expect(legacyList).toHaveLength(4);
       for (const [table, rows] of Object.entries(legacyTables)) expect([table, after[table]]).toEqual([table, rows]);
-      expect(Object.keys(after).sort()).toEqual([...Object.keys(legacyTables), 'migrations', 'typeorm_metadata'].sort());
+      expect(Object.keys(after).sort()).toEqual([...Object.keys(legacyTables), 'migrations', 'server_settings', 'typeorm_metadata'].sort());
+      expect(after.server_settings).toEqual([]);
       expect(before.messages.length).toBeGreaterThan(5);
       expect(before.message_history.length).toBe(2);
     } finally {

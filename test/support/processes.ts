@@ -66,8 +66,8 @@ export interface Ran {
   stderr: string;
 }
 
-/** Runs a built entry point to completion. */
-export function run(script: string, args: string[], env: Record<string, string>, as?: { uid: number; gid: number }): Promise<Ran> {
+/** Runs a built entry point to completion (as another user, or in another working directory). */
+export function run(script: string, args: string[], env: Record<string, string>, as?: { uid?: number; gid?: number; cwd?: string }): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(process.execPath, [script, ...args], { env: { ...cleanEnv(), ...env }, timeout: 110_000, ...as }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { ConfigError, loadConfig, loadEnvFile } from '../../src/config/config';
 import { usableCores } from '../../src/config/cpu-count';
 
+const ROOT = path.resolve(__dirname, '../..');
+
 describe('loadConfig', () => {
   it('uses documented defaults', () => {
     const c = loadConfig({});
@@ -11,8 +13,8 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 3000,
       baseUrl: 'http://127.0.0.1:3000',
-      dataDir: path.resolve('./data'),
-      keyFile: path.resolve('./data/key_x25519'),
+      dataDir: path.join(ROOT, 'data'),
+      keyFile: path.join(ROOT, 'data/key_x25519'),
       databaseUrl: '',
       logLevel: 'info',
       logPrivate: false,
@@ -29,6 +31,20 @@ describe('loadConfig', () => {
       workerHeapMb: 0,
     });
     expect(loadConfig({ SOGS_WORKERS: '3', SOGS_WORKER_HEAP_MB: '96' })).toMatchObject({ workers: 3, workerHeapMb: 96 });
+  });
+
+  it('finds the default data directory in the installation directory, whatever the working directory', () => {
+    const cwd = process.cwd();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-cwd-'));
+    try {
+      process.chdir(elsewhere);
+      expect(loadConfig({})).toMatchObject({ dataDir: path.join(ROOT, 'data'), dataDirIsDefault: true });
+      // A relative path given in the environment is relative to where the command runs.
+      expect(loadConfig({ SOGS_DATA_DIR: 'here' })).toMatchObject({ dataDir: path.join(fs.realpathSync(elsewhere), 'here'), dataDirIsDefault: false });
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(elsewhere, { recursive: true });
+    }
   });
 
   it('reads every kind of value', () => {

@@ -37,7 +37,7 @@ export async function bansCommand(ctx: CliContext, argv: string[]): Promise<numb
       const { values, positionals } = parse(rest, LIST_SCOPE_OPTIONS);
       if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
       if (!values.room === !values.global) throw new UsageError('give exactly one of --room TOKEN or --global');
-      const rows = await ctx.moderation.listBans(values.global ? 'global' : await ctx.rooms.get(values.room!));
+      const rows = await ctx.moderation.listBans(values.global ? 'global' : await ctx.room(values.room!));
       if (!rows.length) ctx.out('No bans.');
       for (const b of rows) ctx.out(`${b.session_id} until ${formatTime(b.until)}`);
       return 0;

@@ -10,7 +10,7 @@ export async function logCommand(ctx: CliContext, argv: string[]): Promise<numbe
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const limit = whole(values.limit, '--limit') ?? 50;
   const before = whole(values.before, '--before') ?? null;
-  const room = values.room === undefined ? undefined : (await ctx.rooms.get(values.room)).id;
+  const room = values.room === undefined ? undefined : (await ctx.room(values.room)).id;
   const rows = await ctx.app.get(ModerationLogRepository).list({ room, before, limit });
   if (!rows.length) ctx.out('No moderation actions logged.');
   const system = ctx.serverKey.systemSessionId;

@@ -44,7 +44,7 @@ export async function moderatorsCommand(ctx: CliContext, argv: string[]): Promis
       if (!values.room === !values.global) throw new UsageError('give exactly one of --room TOKEN or --global');
       const rows = values.global
         ? await ctx.moderation.listGlobalModerators()
-        : await ctx.moderation.listModerators(await ctx.rooms.get(values.room!));
+        : await ctx.moderation.listModerators(await ctx.room(values.room!));
       if (!rows.length) ctx.out('No moderators.');
       for (const m of rows) {
         ctx.out(`${m.session_id} ${m.admin ? 'admin' : 'moderator'}${m.visible ? '' : ' hidden'}${m.global ? ' global' : ''}`);

@@ -94,7 +94,7 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { room: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.room) throw new UsageError('give --room TOKEN');
-  const room = await ctx.rooms.get(values.room);
+  const room = await ctx.room(values.room);
   const repo = ctx.app.get(ModerationRepository);
   const overrides = await repo.listOverrides(room.id);
   const futures = await repo.listFutures(room.id, null);

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseNameList } from '../../config/config.schema';
 import { ALPHABETS } from '../../moderation/filters/alphabets';
 import { RoomFilters } from '../../moderation/filters/content-filter.service';
 import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
 import { Room } from '../../rooms/room.entity';
-import { parse, permissionLetters, UsageError } from '../args';
+import { parse, permissionLetters, roomToken, UsageError } from '../args';
+import { readImageFile } from '../image-file';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
@@ -62,9 +61,10 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         alphabets: { type: 'string' },
         'alphabet-silent': { type: 'string' },
       });
-      const token = single(positionals, 'rooms update TOKEN');
-      // Read before anything changes, so a bad path leaves the room as it was.
-      const image = values.image === undefined ? undefined : readImage(values.image);
+      const token = roomToken(single(positionals, 'rooms update TOKEN'));
+      // Read before anything changes, so a bad path or a file that is no image leaves the room as it was.
+      const image = values.image === undefined ? undefined : readImageFile(values.image);
+      if (image) ctx.requireServerUploads();
       const changes = {
         name: values.name,
         description: unescape(values.description),
@@ -77,7 +77,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
       };
       const nothing = Object.values(changes).every((v) => v === undefined);
       if (nothing && !image) throw new UsageError('nothing to update: see sogs help rooms for the options');
-      const room = nothing ? await ctx.rooms.get(token) : await ctx.rooms.update(token, changes, await ctx.actor());
+      const room = nothing ? await ctx.room(token) : await ctx.rooms.update(token, changes, await ctx.actor());
       if (image) {
         const id = await ctx.files.setRoomImage(room.token, await ctx.actor(), image.data, image.name);
         ctx.out(`Set the image of room ${room.token} to file ${id} (${image.data.length} bytes)`);
@@ -87,9 +87,9 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
     }
     case 'delete': {
       const { values, positionals } = parse(rest, { yes: { type: 'boolean' } });
-      const token = single(positionals, 'rooms delete TOKEN');
+      const token = roomToken(single(positionals, 'rooms delete TOKEN'));
       if (!values.yes) throw new UsageError(`deleting a room removes all its messages and files; add --yes to confirm`);
-      const room = await ctx.rooms.get(token);
+      const room = await ctx.room(token);
       await ctx.rooms.delete(token, await ctx.actor());
       ctx.out(`Deleted room ${room.token}`);
       return 0;
@@ -120,15 +120,6 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
     }
     default:
       throw new UsageError(`unknown rooms action "${action ?? ''}"; one of add, update, delete, list`);
-  }
-}
-
-/** The image file's bytes and its base name (kept as the upload's filename). */
-function readImage(file: string): { data: Buffer; name: string } {
-  try {
-    return { data: fs.readFileSync(file), name: path.basename(file) };
-  } catch (err) {
-    throw new UsageError(`cannot read --image ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
 

@@ -11,7 +11,7 @@ export async function usersCommand(ctx: CliContext, argv: string[]): Promise<num
   if (!values.room) throw new UsageError('give --room TOKEN');
   const days = values.days === undefined ? 7 : Number(values.days);
   if (!Number.isFinite(days) || days <= 0) throw new UsageError(`--days takes a positive number, got "${values.days}"`);
-  const room = await ctx.rooms.get(values.room);
+  const room = await ctx.room(values.room);
   const rows = await ctx.users.activeInRoom(room.id, days * 86400);
   if (!rows.length) ctx.out(`No users active in ${room.token} in the last ${days} days.`);
   for (const r of rows) ctx.out(`${r.session_id} last active ${formatTime(r.last_active)}`);
