@@ -3,6 +3,7 @@ import { DmProtection1795341600000 } from './1795341600000-DmProtection';
 import { RoomContentFilters1795377600000 } from './1795377600000-RoomContentFilters';
 import { ModerationLog1795388400000 } from './1795388400000-ModerationLog';
 import { EntityAlignment1795867200000 } from './1795867200000-EntityAlignment';
+import { FileChunks1795903200000 } from './1795903200000-FileChunks';
 
 /** Every migration, oldest first; the only way the schema changes. */
 export const MIGRATIONS = [
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   RoomContentFilters1795377600000,
   ModerationLog1795388400000,
   EntityAlignment1795867200000,
+  FileChunks1795903200000,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { RequestNonce } from '../auth/request-nonce.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
+import { FileChunk } from '../files/file-chunk.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { MessageHistory } from '../messages/message-history.entity';
 import { Message } from '../messages/message.entity';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   Reaction,
   UserReaction,
   StoredFile,
+  FileChunk,
   PermissionOverride,
   PermissionFuture,
   BanFuture,
