@@ -53,7 +53,10 @@ if (!onPostgres) console.info('two-instances.spec.ts skipped: PostgreSQL only (T
     // Started together: both migrate the new database at once, and one of them does it.
     [a, b] = await Promise.all([startServer(envA), startServer(env('b'))]);
     [urlA, urlB] = [a, b].map((s) => `http://127.0.0.1:${s.port}`);
-    for (const s of [a, b]) expect(s.stderr()).toContain(serverPk.toString('hex'));
+    for (const s of [a, b]) {
+      expect(s.stderr()).toContain(serverPk.toString('hex'));
+      expect(s.stderr()).toContain('uploads        in the database (SOGS_FILE_STORAGE=database)');
+    }
     admin = SessionClient.random(serverPk);
     const setup = await Promise.all([
       run(CLI_JS, ['rooms', 'add', 'lobby', '--name', 'Lobby'], envA),
