@@ -184,6 +184,11 @@ describe.each(FILE_STORAGES)('file endpoints (%s storage)', (storage) => {
       expect(res.headers['content-disposition']).toBe('attachment');
       expect(res.headers['expires']).toBeUndefined();
       expect(res.headers['date']).toBe(httpDate(row.uploaded));
+      // HEAD: the same headers, no body.
+      const head = await request(t.server).head(`/room/${room.token}/file/${row.id}`).expect(200);
+      expect(head.headers['content-length']).toBe('100');
+      expect(head.headers['content-disposition']).toBe('attachment');
+      expect(head.headers['date']).toBe(httpDate(row.uploaded));
     });
 
     it('404 for missing, expired, other-room and malformed ids', async () => {
