@@ -61,14 +61,21 @@ export class LocalFileStorage extends FileStorage {
     }
     let removed = 0;
     for (const name of names) {
-      const began = INCOMING_NAME.exec(name);
-      const since = began ? Number(began[1]) : ((await fs.stat(path.join(this.incomingDir, name)).catch(() => undefined))?.mtimeMs ?? Infinity) / 1000;
-      if (since < before) {
-        await fs.rm(path.join(this.incomingDir, name), { force: true });
+      const file = path.join(this.incomingDir, name);
+      if ((await this.began(name, file)) < before) {
+        await fs.rm(file, { force: true });
         removed++;
       }
     }
     return removed;
+  }
+
+  /** When an incoming upload began: from its name, else (older versions' names) its last change. */
+  private async began(name: string, file: string): Promise<number> {
+    const named = INCOMING_NAME.exec(name);
+    if (named) return Number(named[1]);
+    const stat = await fs.stat(file).catch(() => undefined);
+    return stat ? stat.mtimeMs / 1000 : Infinity;
   }
 
   /** Only keys this storage made name a file: never a path outside the directory. */
@@ -78,7 +85,7 @@ export class LocalFileStorage extends FileStorage {
   }
 }
 
-/** `incoming/<unix seconds it began>-<random>`; other names (older versions') are judged by their time of change. */
+/** `incoming/<unix seconds it began>-<random hex>`. */
 const INCOMING_NAME = /^(\d+)-[0-9a-f]{32}$/;
 
 class IncomingLocalFile implements IncomingFile {
