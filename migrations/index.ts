@@ -4,6 +4,7 @@ import { RoomContentFilters1795377600000 } from './1795377600000-RoomContentFilt
 import { ModerationLog1795388400000 } from './1795388400000-ModerationLog';
 import { EntityAlignment1795867200000 } from './1795867200000-EntityAlignment';
 import { ServerSettings1795900000000 } from './1795900000000-ServerSettings';
+import { FileChunks1795903200000 } from './1795903200000-FileChunks';
 
 /** Every migration, oldest first; the only way the schema changes. */
 export const MIGRATIONS = [
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   ModerationLog1795388400000,
   EntityAlignment1795867200000,
   ServerSettings1795900000000,
+  FileChunks1795903200000,
 ];
 
 /**

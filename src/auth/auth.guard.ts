@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import type { IncomingFile } from '../files/file-storage';
 import { User } from '../users/user.entity';
 import { requireUser, USER_REQUIREMENT, UserRequirement } from './auth-user.decorator';
 import { AuthService } from './auth.service';
@@ -8,7 +9,8 @@ import { INTERNAL_REQUEST_HEADER, InternalRequests } from './internal-requests';
 import { RequestScope } from './request-scope';
 
 export interface StreamedBody {
-  path: string;
+  /** The bytes, written to the file storage as they arrived; kept only if the upload is accepted. */
+  file: IncomingFile;
   size: number;
   /** BLAKE2b-512 of the bytes; absent for an empty body (which is not signed). */
   hash?: Buffer;
@@ -20,7 +22,7 @@ declare module 'fastify' {
     sogsUser?: User | null;
     /** For a batch's subrequest: the lookups it shares with the rest of the batch. */
     sogsScope?: RequestScope;
-    /** A body written to a temporary file as it arrived instead of being buffered (uploads). */
+    /** A body written to the file storage as it arrived instead of being buffered (uploads). */
     streamedBody?: StreamedBody;
   }
 }

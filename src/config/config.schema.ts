@@ -214,6 +214,12 @@ export const SETTINGS = {
   ),
   requireBlindKeys: bool('SOGS_REQUIRE_BLIND_KEYS', true, 'Require blinded (15) Session IDs; reject unblinded (00) auth.'),
   uploadMaxBytes: int('SOGS_UPLOAD_MAX_BYTES', 10_000_000, 1, 1_000_000_000, 'Largest accepted file upload, in bytes.'),
+  fileStorage: oneOf(
+    'SOGS_FILE_STORAGE',
+    'local',
+    ['local', 'database'] as const,
+    'Where upload bytes live: local (<data dir>/uploads) or database (in PostgreSQL itself, shared by every instance).',
+  ),
   uploadExpiryDays: days('SOGS_UPLOAD_EXPIRY_DAYS', 15, 'Lifetime of attached uploads in days (0 = never expire).'),
   dmExpiryDays: days('SOGS_DM_EXPIRY_DAYS', 15, 'Lifetime of direct (inbox) messages in days.'),
   dmRefuseBanned: bool(

@@ -38,6 +38,8 @@ export interface AppConfig {
   logPrivate: boolean;
   requireBlindKeys: boolean;
   uploadMaxBytes: number;
+  /** Where upload bytes live: `<dataDir>/uploads`, or the database (`file_chunks`). */
+  fileStorage: RawConfig['fileStorage'];
   /** Seconds; 0 = attached uploads never expire. */
   uploadExpiry: number;
   dmExpiry: number;
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logPrivate: r.logPrivate,
     requireBlindKeys: r.requireBlindKeys,
     uploadMaxBytes: r.uploadMaxBytes,
+    fileStorage: r.fileStorage,
     uploadExpiry: r.uploadExpiryDays,
     dmExpiry: r.dmExpiryDays,
     dmRefuseBanned: r.dmRefuseBanned,

@@ -1,3 +1,6 @@
+import { AppConfig } from '../config/config';
+import { uploadsDir } from './data-dir';
+
 export interface BannerRoom {
   token: string;
   name: string;
@@ -10,6 +13,8 @@ export function printBanner(info: {
   keyFile: string;
   keyCreated: boolean;
   database: string;
+  /** Where upload bytes live (`SOGS_FILE_STORAGE`). */
+  uploads: string;
   listen: string;
   workers: number;
   rooms: BannerRoom[];
@@ -20,6 +25,7 @@ export function printBanner(info: {
     `  listening on   http://${info.listen}`,
     `  processes      ${info.workers === 1 ? '1 (SOGS_WORKERS=1)' : `${info.workers} workers (SOGS_WORKERS)`}`,
     `  database       ${info.database}`,
+    `  uploads        ${info.uploads}`,
     `  server key     ${info.keyFile}${info.keyCreated ? ' (created now; back it up)' : ''}`,
     `  public key     ${info.publicKey}`,
     '',
@@ -34,4 +40,9 @@ export function printBanner(info: {
   }
   lines.push('');
   process.stderr.write(lines.join('\n') + '\n');
+}
+
+/** The banner's `uploads` line: the directory, or the database that holds them. */
+export function uploadsLocation(config: Pick<AppConfig, 'fileStorage' | 'dataDir'>): string {
+  return config.fileStorage === 'database' ? 'in the database (SOGS_FILE_STORAGE=database)' : uploadsDir(config);
 }

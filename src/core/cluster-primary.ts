@@ -4,7 +4,7 @@ import { OperatorError } from '../common/operator-error';
 import { AppConfig } from '../config/config';
 import { reachDatabase } from '../database/reach-database';
 import { loadOrCreateServerKey } from '../keys/server-key';
-import { printBanner } from './banner';
+import { printBanner, uploadsLocation } from './banner';
 import { isWorkerMessage, WORKER_INDEX_ENV, WorkerMessage } from './cluster-messages';
 import { ensureWritableDir } from './data-dir';
 import { stopOnSignals } from './signals';
@@ -30,7 +30,7 @@ type Ready = Extract<WorkerMessage, { type: 'sogs:worker-ready' }>;
 export class WorkerStartError extends OperatorError {}
 
 export async function runPrimary(config: AppConfig, log: Logger): Promise<void> {
-  ensureWritableDir(config.dataDir);
+  ensureWritableDir(config);
   const { key, created } = loadOrCreateServerKey(config.keyFile);
   const database = await reachDatabase(config, 'server');
   const workers = new Map<number, Worker>();
@@ -73,6 +73,7 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     keyFile: config.keyFile,
     keyCreated: created,
     database: database.description,
+    uploads: uploadsLocation(config),
     listen: `${config.host}:${first.port}`,
     workers: config.workers,
     rooms: first.rooms ?? [],

@@ -4,17 +4,22 @@ import { OperatorError } from '../common/operator-error';
 
 export class DataDirError extends OperatorError {}
 
-/** Where uploads live under the data directory (files.module.ts's local storage). */
-export const UPLOADS_SUBDIR = 'uploads';
+import type { AppConfig } from '../config/config';
+
+/** Where local file storage keeps uploads (SOGS_FILE_STORAGE=local). */
+export function uploadsDir(config: Pick<AppConfig, 'dataDir'>): string {
+  return path.join(config.dataDir, 'uploads');
+}
 
 /**
- * Creates the data directory (mode 0700) if missing and proves this user can write in it and in
- * its uploads directory, so a server that could not store an upload (e.g. `uploads/` left owned by
- * root) stops at start with one clear line instead of answering 500 to every upload.
+ * Creates the data directory (mode 0700) if missing and proves this user can write in it and, with
+ * local file storage, in its uploads directory, so a server that could not store an upload (e.g.
+ * `uploads/` left owned by root) stops at start with one clear line instead of answering 500 to
+ * every upload.
  */
-export function ensureWritableDir(dir: string): void {
-  probe(dir, 'the data directory');
-  probe(path.join(dir, UPLOADS_SUBDIR), 'the uploads directory');
+export function ensureWritableDir(config: Pick<AppConfig, 'dataDir' | 'fileStorage'>): void {
+  probe(config.dataDir, 'the data directory');
+  if (config.fileStorage === 'local') probe(uploadsDir(config), 'the uploads directory');
 }
 
 function probe(dir: string, what: string): void {

@@ -30,7 +30,7 @@ export async function openRuntime(
   log: Logger,
   opts: { role: DatabaseRole; migrate?: boolean; clock?: Clock },
 ): Promise<OpenedRuntime> {
-  ensureWritableDir(config.dataDir);
+  ensureWritableDir(config);
   await initCrypto();
   const { key, created } = loadOrCreateServerKey(config.keyFile);
   const database = await openDatabase(

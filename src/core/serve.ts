@@ -4,7 +4,7 @@ import { AppConfig } from '../config/config';
 import { createHttpApp } from '../http/create-app';
 import { RoomsService } from '../rooms/rooms.service';
 import { DatabaseRole } from '../database/reach-database';
-import { BannerRoom, printBanner } from './banner';
+import { BannerRoom, printBanner, uploadsLocation } from './banner';
 import { OpenedRuntime, openRuntime, runStartupTasks } from './open-runtime';
 import { stopOnSignals } from './signals';
 
@@ -67,6 +67,7 @@ export async function serveAlone(config: AppConfig, log: Logger): Promise<void> 
     keyFile: config.keyFile,
     keyCreated: serving.opened.keyCreated,
     database: serving.opened.databaseDescription,
+    uploads: uploadsLocation(config),
     listen: `${config.host}:${serving.port}`,
     workers: 1,
     rooms: await serving.rooms(),

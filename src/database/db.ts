@@ -47,12 +47,20 @@ export class Db implements Transactional {
     return (await this.run(sql, params)).rowCount ?? 0;
   }
 
-  private async run(text: string, values?: unknown[]): Promise<QueryResult> {
-    this.named ??= this.supportsNamedStatements().catch((err) => {
+  /** True on the embedded database (PGlite), whose one session every connection shares. */
+  async isEmbedded(): Promise<boolean> {
+    return !(await this.namedStatements());
+  }
+
+  private namedStatements(): Promise<boolean> {
+    return (this.named ??= this.supportsNamedStatements().catch((err) => {
       this.named = undefined; // ask again once the database answers
       throw err;
-    });
-    const name = (await this.named) ? this.nameOf(text) : undefined;
+    }));
+  }
+
+  private async run(text: string, values?: unknown[]): Promise<QueryResult> {
+    const name = (await this.namedStatements()) ? this.nameOf(text) : undefined;
     if (!name) return this.pool.query(text, values);
     try {
       return await this.pool.query({ name, text, values });

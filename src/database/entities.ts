@@ -1,6 +1,7 @@
 import { RequestNonce } from '../auth/request-nonce.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
 import { ServerSetting } from '../keys/server-setting.entity';
+import { FileChunk } from '../files/file-chunk.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { MessageHistory } from '../messages/message-history.entity';
 import { Message } from '../messages/message.entity';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   Reaction,
   UserReaction,
   StoredFile,
+  FileChunk,
   PermissionOverride,
   PermissionFuture,
   BanFuture,

@@ -1,69 +1,45 @@
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { Sql } from '../database/sql';
+
+/** An upload on its way into the storage: written as it arrives, then kept or discarded. */
+export interface IncomingFile {
+  /** The bytes go here as they arrive; it finishes once every byte is stored (not yet kept). */
+  readonly sink: Writable;
+  /**
+   * Makes the complete upload a stored file and returns its key. With `sql`, as part of that
+   * transaction where the storage is the database; elsewhere at once (the caller removes the key
+   * should its transaction fail).
+   */
+  keep(sql?: Sql): Promise<string>;
+  /** Drops whatever was written (a refused, broken or abandoned upload); does nothing once kept, or twice. */
+  discard(): Promise<void>;
+}
+
+/** A stored file's bytes, read as the consumer takes them. */
+export interface StoredBytes {
+  size: number;
+  stream: Readable;
+}
 
 /**
- * Where upload bytes live. Keys are chosen by the storage, never derived from user input, so a
- * filename can never name a path; the database keeps the key in `files.path`.
+ * Where upload bytes live (`SOGS_FILE_STORAGE`): the local disk or the database; an object store
+ * would be one more subclass. Keys are chosen by the storage, never derived from user input, so a
+ * filename can never name a location; the database keeps the key in `files.path`. Bytes are
+ * streamed in and out: no method holds a whole file in memory.
  */
 export abstract class FileStorage {
-  /** Stores the bytes under a new key and returns it. */
-  abstract put(data: Buffer): Promise<string>;
-  /** The bytes, or undefined when the key names nothing (already removed). */
-  abstract get(key: string): Promise<Buffer | undefined>;
-  /** Removes the bytes; a key that names nothing is not an error. */
-  abstract remove(key: string): Promise<void>;
-  /** A new path for bytes still arriving (a streamed upload), on the same volume as the store. */
-  abstract incomingPath(): Promise<string>;
-  /** Takes a complete file from `incomingPath()` into the store under a new key. */
-  abstract adopt(incoming: string): Promise<string>;
+  /** Begins a new upload. */
+  abstract receive(): Promise<IncomingFile>;
+  /** The bytes stored under `key`, or undefined when it names nothing (removed, or never stored). */
+  abstract read(key: string): Promise<StoredBytes | undefined>;
+  /** Removes the bytes, within the caller's transaction where the storage can; a key that names nothing is not an error. */
+  abstract remove(key: string, sql?: Sql): Promise<void>;
+  /**
+   * Removes what uploads interrupted by a crash left behind: anything still incoming that began
+   * before `before` (unix seconds). Returns how many uploads it removed.
+   */
+  abstract sweep(before: number, sql: Sql): Promise<number>;
 }
 
-/** Keys are `<random 128-bit hex>`; anything else read back from the database is refused. */
-const KEY = /^[0-9a-f]{32}$/;
-
-/** Files in one local directory (`<dataDir>/uploads`). */
-export class LocalFileStorage extends FileStorage {
-  constructor(private readonly dir: string) {
-    super();
-  }
-
-  async put(data: Buffer): Promise<string> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const key = randomBytes(16).toString('hex');
-    // `wx`: a key collision fails loudly instead of overwriting another upload.
-    await fs.writeFile(this.resolve(key), data, { flag: 'wx', mode: 0o600 });
-    return key;
-  }
-
-  async get(key: string): Promise<Buffer | undefined> {
-    try {
-      return await fs.readFile(this.resolve(key));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  }
-
-  async remove(key: string): Promise<void> {
-    await fs.rm(this.resolve(key), { force: true });
-  }
-
-  async incomingPath(): Promise<string> {
-    const dir = path.join(this.dir, 'incoming');
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    return path.join(dir, randomBytes(16).toString('hex'));
-  }
-
-  async adopt(incoming: string): Promise<string> {
-    if (path.dirname(incoming) !== path.join(this.dir, 'incoming')) throw new Error('not an incoming upload');
-    const key = randomBytes(16).toString('hex');
-    await fs.rename(incoming, this.resolve(key));
-    return key;
-  }
-
-  private resolve(key: string): string {
-    if (!KEY.test(key)) throw new Error('invalid file storage key');
-    return path.join(this.dir, key);
-  }
-}
+/** Keys are `<random 128-bit hex>`; anything else read back from the database names nothing. */
+export const STORAGE_KEY = /^[0-9a-f]{32}$/;

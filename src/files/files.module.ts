@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import * as path from 'node:path';
+import { uploadsDir } from '../core/data-dir';
 import { AppConfig, CONFIG } from '../config/config';
 import { ModerationModule } from '../moderation/moderation.module';
 import { RoomsModule } from '../rooms/rooms.module';
-import { FileStorage, LocalFileStorage } from './file-storage';
+import { Clock } from '../common/clock';
+import { Db } from '../database/db';
+import { DatabaseFileStorage } from './database-file-storage';
+import { FileChunksRepository } from './file-chunks.repository';
+import { FileStorage } from './file-storage';
+import { LocalFileStorage } from './local-file-storage';
 import { FilesController } from './files.controller';
 import { FilesRepository } from './files.repository';
 import { FilesService } from './files.service';
@@ -19,8 +24,18 @@ import { UploadLimitHook } from './upload-limit.hook';
     FilesRepository,
     FilesService,
     UploadLimitHook,
-    { provide: FileStorage, inject: [CONFIG], useFactory: (config: AppConfig) => new LocalFileStorage(path.join(config.dataDir, 'uploads')) },
+    { provide: FileStorage, inject: [CONFIG, Db, Clock], useFactory: fileStorage },
   ],
   exports: [FilesService],
 })
 export class FilesModule {}
+
+/** The storage `SOGS_FILE_STORAGE` names. */
+function fileStorage(config: AppConfig, db: Db, clock: Clock): FileStorage {
+  switch (config.fileStorage) {
+    case 'local':
+      return new LocalFileStorage(uploadsDir(config), () => clock.now());
+    case 'database':
+      return new DatabaseFileStorage(new FileChunksRepository(db), () => clock.now());
+  }
+}

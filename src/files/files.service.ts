@@ -1,25 +1,37 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Logger } from 'pino';
+import { StreamedBody } from '../auth/auth.guard';
 import { Clock } from '../common/clock';
 import { NotFound, PayloadTooLarge } from '../common/errors';
 import { AppConfig, CONFIG } from '../config/config';
+import { Db } from '../database/db';
 import { CleanupService } from '../jobs/cleanup.service';
 import { LOGGER } from '../logging/logger';
 import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user.entity';
-import { FileStorage } from './file-storage';
+import { FileStorage, IncomingFile } from './file-storage';
 import { FilesRepository } from './files.repository';
 import { StoredFile } from './stored-file.entity';
-import { StreamedBody } from '../auth/auth.guard';
 
 /** A fresh upload has this long to be attached to a post (§9.1). */
 export const UPLOAD_LIFETIME = 3600;
 
+/**
+ * An upload still arriving after this long was cut off by a crash (requests time out long before):
+ * the cleanup removes what it left in the storage.
+ */
+export const ABANDONED_UPLOAD_AGE = 3600;
+
 export interface FileDownload {
   file: StoredFile;
-  data: Buffer;
+  /** The stored size, for Content-Length. */
+  size: number;
+  /** The bytes, read from the storage as the client takes them. */
+  stream: Readable;
 }
 
 /** Uploads and downloads (§9); attaching, pinning and room images expire files through src/messages, src/rooms and the triggers. */
@@ -30,6 +42,7 @@ export class FilesService implements OnModuleInit {
     private readonly storage: FileStorage,
     private readonly rooms: RoomsService,
     private readonly cleanup: CleanupService,
+    private readonly db: Db,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -38,19 +51,15 @@ export class FilesService implements OnModuleInit {
   onModuleInit(): void {
     this.cleanup.register('expired files', async (tx, now) => {
       const keys = await this.repo.deleteExpired(now, tx);
-      // Removed before the commit: should it roll back, the rows are expired anyway and never served
-      // again. One file that cannot be removed must not stop the whole cleanup round.
+      // Removed before the commit (with the database storage, in the same transaction): should it
+      // roll back, the rows are expired anyway and never served again. One file that cannot be
+      // removed must not stop the whole cleanup round.
       for (const key of keys) {
-        await this.storage.remove(key).catch((err: Error) => this.log.warn({ err: { type: err.name, message: err.message } }, 'cannot remove an expired upload'));
+        await this.storage.remove(key, tx).catch((err: Error) => this.log.warn({ err: { type: err.name, message: err.message } }, 'cannot remove an expired upload'));
       }
       return keys.length;
     });
-  }
-
-  /** 401, room 404 and write+upload 403 come from the guards; then size 413. Returns the new id. */
-  async upload({ room }: RoomContext, user: User, data: Buffer, filename: string | null): Promise<number> {
-    this.checkSize(data.length);
-    return this.store(room, user, data, filename);
+    this.cleanup.register('abandoned uploads', (tx, now) => this.storage.sweep(now - ABANDONED_UPLOAD_AGE, tx));
   }
 
   /** 413 when `size` bytes exceed the configured limit (§9.5). */
@@ -60,36 +69,44 @@ export class FilesService implements OnModuleInit {
     }
   }
 
-  /** A direct upload whose body was streamed to a temporary file (never held in memory). */
-  async uploadStreamed({ room }: RoomContext, user: User, body: StreamedBody, filename: string | null): Promise<number> {
+  /** Begins writing an upload to the storage as it arrives (the upload hook). */
+  receive(): Promise<IncomingFile> {
+    return this.storage.receive();
+  }
+
+  /**
+   * 401, room 404 and write+upload 403 come from the guards; then size 413. The body was streamed
+   * into the storage as it arrived (never held in memory). Returns the new id.
+   */
+  async upload({ room }: RoomContext, user: User, body: StreamedBody, filename: string | null): Promise<number> {
     this.checkSize(body.size);
-    return this.record(room, user, await this.storage.adopt(body.path), body.size, filename);
+    return this.record(room, user, body.file, body.size, filename);
   }
 
-  /** Where a streamed upload is written while it arrives. */
-  incomingPath(): Promise<string> {
-    return this.storage.incomingPath();
-  }
-
-  /** Stores the bytes as an upload that expires in an hour unless something claims it. */
+  /** Stores bytes already in memory as an upload that expires in an hour unless something claims it. */
   async store(room: Room, user: User, data: Buffer, filename: string | null): Promise<number> {
-    return this.record(room, user, await this.storage.put(data), data.length, filename);
+    const incoming = await this.storage.receive();
+    try {
+      await finished(incoming.sink.end(data));
+    } catch (err) {
+      await incoming.discard();
+      throw err;
+    }
+    return this.record(room, user, incoming, data.length, filename);
   }
 
-  private async record(room: Room, user: User, key: string, size: number, filename: string | null): Promise<number> {
+  /** The `files` row and the storage's keep in one transaction; on failure, nothing is left stored. */
+  private async record(room: Room, user: User, incoming: IncomingFile, size: number, filename: string | null): Promise<number> {
     const now = this.clock.now();
+    let key: string | undefined;
     try {
-      return await this.repo.insert({
-        room: room.id,
-        uploader: user.id,
-        size,
-        uploaded: now,
-        expiry: now + UPLOAD_LIFETIME,
-        filename,
-        path: key,
+      return await this.db.transaction(async (tx) => {
+        key = await incoming.keep(tx);
+        return this.repo.insert({ room: room.id, uploader: user.id, size, uploaded: now, expiry: now + UPLOAD_LIFETIME, filename, path: key }, tx);
       });
     } catch (err) {
-      await this.storage.remove(key);
+      if (key === undefined) await incoming.discard();
+      else await this.storage.remove(key);
       throw err;
     }
   }
@@ -109,8 +126,8 @@ export class FilesService implements OnModuleInit {
   /** Room 404 and read 403 come from RoomAccessGuard; then 404 for a file that is missing, expired or of another room. */
   async download({ room }: RoomContext, id: number): Promise<FileDownload> {
     const file = await this.repo.findLive(id, room.id, this.clock.now());
-    const data = file && (await this.storage.get(file.path));
-    if (!file || !data) throw new NotFound('File not found');
-    return { file, data };
+    const bytes = file && (await this.storage.read(file.path));
+    if (!file || !bytes) throw new NotFound('File not found');
+    return { file, ...bytes };
   }
 }

@@ -13,15 +13,26 @@ export type CleanupTask = (tx: Sql, now: number) => Promise<number>;
 const CLEANUP_LOCK_KEY = 7_352_112_002;
 
 /**
+ * A round sends its statements back to back; its session idle in the transaction for this long
+ * means its instance froze or vanished (a machine gone, a network cut: its connection is not closed,
+ * and PostgreSQL would otherwise keep the lock for as long as TCP takes to notice, hours). PostgreSQL
+ * then ends that session, which releases the lock to the other instances.
+ */
+export const CLEANUP_IDLE_LIMIT_MS = 30_000;
+
+/**
  * The periodic cleanup (§13.4): every 10 s by default, in one transaction holding an advisory lock, so that
- * with several server instances on one database exactly one of them runs each round. Feature
- * modules register their tasks at start.
+ * with several server instances on one database exactly one of them runs each round. Every
+ * instance with a timer tries each interval, so when one dies (its transaction and lock go with its
+ * connection) the others go on at their next interval. Feature modules register their tasks at start.
  */
 @Injectable()
 export class CleanupService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly tasks: Array<{ name: string; run: CleanupTask }> = [];
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  /** See CLEANUP_IDLE_LIMIT_MS; tests shorten it. */
+  idleLimitMs = CLEANUP_IDLE_LIMIT_MS;
 
   constructor(
     private readonly db: Db,
@@ -39,6 +50,8 @@ export class CleanupService implements OnApplicationBootstrap, OnApplicationShut
     return this.db.transaction(async (tx) => {
       const lock = await tx.one<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [CLEANUP_LOCK_KEY]);
       if (!lock?.locked) return false;
+      // Not on the embedded database: its one session is every connection's.
+      if (!(await this.db.isEmbedded())) await tx.execute(`SET LOCAL idle_in_transaction_session_timeout = ${Math.round(this.idleLimitMs)}`);
       const now = this.clock.now();
       for (const task of this.tasks) {
         const touched = await task.run(tx, now);

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Put, Query } from '@nestjs/common';
-import { OptionalUser, RequiredUser } from '../auth/auth-user.decorator';
+import { RequiredUser } from '../auth/auth-user.decorator';
 import { PathInt } from '../common/request-input';
 import { CurrentRoom, RoomAccess } from '../rooms/room-access.decorator';
 import { RoomContext } from '../rooms/room-access.guard';

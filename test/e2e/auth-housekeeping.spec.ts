@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { blindedIdCandidates } from '../../src/crypto';
 import { runStartupTasks } from '../../src/core/open-runtime';
-import { CleanupService } from '../../src/jobs/cleanup.service';
+import { CLEANUP_IDLE_LIMIT_MS, CleanupService } from '../../src/jobs/cleanup.service';
 import { ModerationService } from '../../src/moderation/moderation.service';
 import { UsersRepository } from '../../src/users/users.repository';
 import { UsersService } from '../../src/users/users.service';
@@ -70,6 +70,47 @@ describe('nonce expiry and the blinding queue', () => {
       other.release();
     }
     expect(await cleanup.runOnce()).toBe(true);
+  });
+
+  (testPostgresUrl() ? it : it.skip)('takes the lock from an instance that froze mid-round, within the idle limit (PostgreSQL)', async () => {
+    const cleanup = t.app.get(CleanupService);
+    let stall = true;
+    let resume!: () => void;
+    const frozen = new Promise<void>((resolve) => (resume = resolve));
+    cleanup.register('stalls while asked to', async () => {
+      if (stall) await frozen;
+      return 0;
+    });
+    cleanup.idleLimitMs = 1000;
+    const other = await t.database.pool.connect();
+    try {
+      // The round holds the lock and then stops sending anything, as a frozen or vanished instance.
+      const round = cleanup.runOnce();
+      const lockedOut = async () => {
+        await other.query('BEGIN');
+        try {
+          return !(await other.query('SELECT pg_try_advisory_xact_lock(7352112002) AS locked')).rows[0].locked;
+        } finally {
+          await other.query('ROLLBACK');
+        }
+      };
+      const start = Date.now();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await lockedOut()).toBe(true);
+      while ((await lockedOut()) && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 100));
+      expect(await lockedOut()).toBe(false);
+      expect(Date.now() - start).toBeLessThan(5000);
+      // When the instance wakes up, its round fails (its session is gone) and the next one runs.
+      stall = false;
+      resume();
+      await expect(round).rejects.toThrow();
+      expect(await cleanup.runOnce()).toBe(true);
+    } finally {
+      stall = false;
+      resume();
+      cleanup.idleLimitMs = CLEANUP_IDLE_LIMIT_MS;
+      other.release();
+    }
   });
 
   it('queues unblinded users who hold roles or bans at startup', async () => {

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { FileStorage } from '../../src/files/file-storage';
 import { CleanupService } from '../../src/jobs/cleanup.service';
 import { ModerationService } from '../../src/moderation/moderation.service';
 import { Room } from '../../src/rooms/room.entity';
@@ -15,6 +16,7 @@ import { User } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { binaryBody } from '../support/binary-body';
 import { cli } from '../support/cli-runner';
+import { FILE_STORAGES, isStored, leftovers } from '../support/file-storage';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -27,14 +29,14 @@ interface FileState {
   path: string;
 }
 
-describe('file lifecycle', () => {
+describe.each(FILE_STORAGES)('file lifecycle (%s storage)', (storage) => {
   let t: TestApp;
   let system: User;
   let user: SessionClient, user2: SessionClient, admin: SessionClient;
   let room: Room, other: Room;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { SOGS_FILE_STORAGE: storage } });
     system = (await t.app.get(UsersRepository).findById(0))!;
     [user, user2, admin] = [t.newClient(), t.newClient(), t.newClient()];
     for (const c of [user, user2, admin]) await signed(t.server, c, 'GET', '/capabilities').expect(200);
@@ -49,7 +51,7 @@ describe('file lifecycle', () => {
   const download = (r: Room, id: number) => signed(t.server, user, 'GET', `/room/${r.token}/file/${id}`).buffer(true).parse(binaryBody);
   const state = async (id: number): Promise<FileState | undefined> =>
     (await t.database.query<FileState>(`SELECT message, expiry, uploaded, path FROM files WHERE id = $1`, [id]))[0];
-  const onDisk = (key: string) => fs.existsSync(path.join(t.dataDir, 'uploads', key));
+  const stored = (key: string) => isStored(t, key);
   const message = () => ({ data: randomBytes(40).toString('base64'), signature: randomBytes(64).toString('base64') });
   /** Posts (4 s later, under the post rate limit) and returns the new message id. */
   async function post(c: SessionClient, r: Room, files: number[]): Promise<number> {
@@ -67,10 +69,10 @@ describe('file lifecycle', () => {
     await download(room, id).expect(200);
     t.clock.advance(2);
     expect((await download(room, id)).status).toBe(404);
-    expect(onDisk(f.path)).toBe(true);
+    expect(await stored(f.path)).toBe(true);
     await cleanup();
     expect(await state(id)).toBeUndefined();
-    expect(onDisk(f.path)).toBe(false);
+    expect(await stored(f.path)).toBe(false);
   });
 
   it('a post of the same user in the same room attaches it for the attachment lifetime; an edit attaches more', async () => {
@@ -133,8 +135,8 @@ describe('file lifecycle', () => {
     expect((await download(room, id)).status).toBe(404);
     await cleanup();
     expect(await state(id)).toBeUndefined();
-    expect(onDisk(key)).toBe(false);
-    expect(onDisk((await state(keep))!.path)).toBe(true);
+    expect(await stored(key)).toBe(false);
+    expect(await stored((await state(keep))!.path)).toBe(true);
     await download(room, keep).expect(200);
   });
 
@@ -166,7 +168,7 @@ describe('file lifecycle', () => {
     expect((await state(second))!.expiry).toBeNull();
     await cleanup();
     expect(await state(first)).toBeUndefined();
-    expect(onDisk(key)).toBe(false);
+    expect(await stored(key)).toBe(false);
     await download(room, second).expect(200);
   });
 
@@ -183,8 +185,22 @@ describe('file lifecycle', () => {
     expect(await state(id)).toBeUndefined();
     expect(await state(good)).toBeUndefined();
     expect(fs.readFileSync(outside, 'utf8')).toBe('keep');
-    expect(onDisk(goodKey)).toBe(false);
-    expect(onDisk(key)).toBe(true); // its row named another path: orphaned bytes, never served
+    expect(await stored(goodKey)).toBe(false);
+    expect(await stored(key)).toBe(true); // its row named another path: orphaned bytes, never served
+  });
+
+  it('an upload cut off by a crash (never kept nor discarded) is removed by the cleanup after an hour', async () => {
+    const before = await leftovers(t);
+    const incoming = await t.app.get(FileStorage).receive();
+    await new Promise((resolve) => incoming.sink.write(randomBytes(300_000), resolve));
+    const added = (await leftovers(t)).filter((k) => !before.includes(k));
+    expect(added).toHaveLength(1);
+    await cleanup();
+    expect(await stored(added[0])).toBe(true);
+    t.clock.advance(3601);
+    await cleanup();
+    expect(await stored(added[0])).toBe(false);
+    incoming.sink.destroy();
   });
 
   describe('admin CLI: rooms update TOKEN --image PATH', () => {

@@ -15,6 +15,7 @@ import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { binaryBody } from '../support/binary-body';
+import { FILE_STORAGES, leftovers, storedBytes, storedKeys } from '../support/file-storage';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -39,7 +40,7 @@ function rfc5987(name: string): string {
 const pct = (bytes: Buffer) => Array.from(bytes, (b) => '%' + b.toString(16).padStart(2, '0')).join('');
 const httpDate = (unix: number) => new Date(unix * 1000).toUTCString();
 
-describe('file endpoints', () => {
+describe.each(FILE_STORAGES)('file endpoints (%s storage)', (storage) => {
   let t: TestApp;
   let system: User;
   let moderation: ModerationService;
@@ -48,7 +49,7 @@ describe('file endpoints', () => {
   let rooms = 0;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { SOGS_FILE_STORAGE: storage } });
     system = (await t.app.get(UsersRepository).findById(0))!;
     moderation = t.app.get(ModerationService);
     [user, user2] = [t.newClient(), t.newClient()];
@@ -64,10 +65,7 @@ describe('file endpoints', () => {
   const download = (c: SessionClient | null, url: string) => signed(t.server, c, 'GET', url).buffer(true).parse(binaryBody);
   const fileRow = async (id: number) => (await t.database.query<FileRow>(`SELECT * FROM files WHERE id = $1`, [id]))[0];
   const fileCount = async () => (await t.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM files`))[0].n;
-  const storedFiles = () => {
-    const dir = path.join(t.dataDir, 'uploads');
-    return fs.existsSync(dir) ? fs.readdirSync(dir).length : 0;
-  };
+  const storedFiles = async () => (await storedKeys(t)).length;
 
   /** Uploads with the given Content-Disposition and returns the stored row. */
   async function roundTrip(disposition: string | undefined, body = randomBytes(100)): Promise<{ row: FileRow; res: request.Response }> {
@@ -99,7 +97,7 @@ describe('file endpoints', () => {
         path: expect.stringMatching(/^[0-9a-f]{32}$/),
       });
       expect(Math.abs(row.uploaded - t.clock.now())).toBeLessThan(5);
-      expect(fs.readFileSync(path.join(t.dataDir, 'uploads', row.path))).toEqual(body);
+      expect(await storedBytes(t, row.path)).toEqual(body);
     });
 
     it('accepts any content type, none, and an empty body', async () => {
@@ -121,11 +119,11 @@ describe('file endpoints', () => {
     });
 
     it('401 without authentication, 404 for an unknown room, nothing stored', async () => {
-      const before = [await fileCount(), storedFiles()];
+      const before = [await fileCount(), await storedFiles()];
       const anon = await upload(null, room, Buffer.from('x'));
       expect([anon.status, anon.text]).toEqual([401, 'X-SOGS-* request authentication required']);
       expect((await upload(user, { token: 'no-such-room' } as Room, Buffer.from('x'))).status).toBe(404);
-      expect([await fileCount(), storedFiles()]).toEqual(before);
+      expect([await fileCount(), await storedFiles()]).toEqual(before);
     });
 
     it('403 for banned users and without write or upload permission; nothing stored', async () => {
@@ -140,10 +138,10 @@ describe('file endpoints', () => {
         await signed(t.server, c, 'GET', '/capabilities').expect(200);
         await upload(c, r, Buffer.from('ok')).expect(201);
         await restrict(r, c);
-        const before = [await fileCount(), storedFiles()];
+        const before = [await fileCount(), await storedFiles()];
         const res = await upload(c, r, Buffer.from('no'));
         expect([name, res.status, res.text]).toEqual([name, 403, text]);
-        expect([await fileCount(), storedFiles()]).toEqual(before);
+        expect([await fileCount(), await storedFiles()]).toEqual(before);
       }
       for (const flags of [{ upload: false }, { write: false }]) {
         const r = await newRoom(flags);
@@ -186,6 +184,11 @@ describe('file endpoints', () => {
       expect(res.headers['content-disposition']).toBe('attachment');
       expect(res.headers['expires']).toBeUndefined();
       expect(res.headers['date']).toBe(httpDate(row.uploaded));
+      // HEAD: the same headers, no body.
+      const head = await request(t.server).head(`/room/${room.token}/file/${row.id}`).expect(200);
+      expect(head.headers['content-length']).toBe('100');
+      expect(head.headers['content-disposition']).toBe('attachment');
+      expect(head.headers['date']).toBe(httpDate(row.uploaded));
     });
 
     it('404 for missing, expired, other-room and malformed ids', async () => {
@@ -300,15 +303,15 @@ describe('file endpoints', () => {
 
     it('refuses 11 MB (and one byte over the limit) with 413, storing nothing', async () => {
       for (const size of [11_000_000, 10_000_001]) {
-        const before = [await fileCount(), storedFiles()];
+        const before = [await fileCount(), await storedFiles()];
         const res = await upload(user, room, randomBytes(size));
         expect([size, res.status, res.text]).toEqual([size, 413, 'File too large: the limit is 10000000 bytes']);
-        expect([await fileCount(), storedFiles()]).toEqual(before);
+        expect([await fileCount(), await storedFiles()]).toEqual(before);
       }
     });
 
     it('answers 413 from the declared Content-Length before the body arrives', async () => {
-      const before = [await fileCount(), storedFiles()];
+      const before = [await fileCount(), await storedFiles()];
       if (!t.server.listening) await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
       const { port } = t.server.address() as AddressInfo;
       const url = `/room/${room.token}/file`;
@@ -328,17 +331,17 @@ describe('file endpoints', () => {
         req.write(sent);
       });
       expect(res).toEqual({ status: 413, body: 'File too large: the limit is 10000000 bytes' });
-      expect([await fileCount(), storedFiles()]).toEqual(before);
+      expect([await fileCount(), await storedFiles()]).toEqual(before);
     });
   });
 });
 
-describe('file size limit set to 1000 bytes', () => {
+describe.each(FILE_STORAGES)('file size limit set to 1000 bytes (%s storage)', (storage) => {
   let t: TestApp;
   let user: SessionClient;
   let room: Room;
   beforeAll(async () => {
-    t = await createTestApp({ env: { SOGS_UPLOAD_MAX_BYTES: '1000' } });
+    t = await createTestApp({ env: { SOGS_UPLOAD_MAX_BYTES: '1000', SOGS_FILE_STORAGE: storage } });
     user = t.newClient();
     room = await t.app.get(RoomsService).create({ token: 'small' });
   });
@@ -354,6 +357,7 @@ describe('file size limit set to 1000 bytes', () => {
     expect(res.body).toEqual([{ code: 413, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: expect.any(String) }]);
     expect(Buffer.from(res.body[0].body, 'base64').toString()).toBe('File too large: the limit is 1000 bytes');
     expect(await count()).toBe(1);
+    expect(await leftovers(t)).toEqual([]);
   });
 
   it('applies to a chunked body that declares no length', async () => {
@@ -375,5 +379,6 @@ describe('file size limit set to 1000 bytes', () => {
       expect([size, got]).toEqual([size, status]);
     }
     expect(await count()).toBe(2);
+    expect(await leftovers(t)).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ export async function cli(t: TestApp, ...argv: string[]): Promise<CliResult> {
     SOGS_DATA_DIR: t.dataDir,
     SOGS_BASE_URL: t.config.baseUrl,
     SOGS_LOG_LEVEL: 'error',
+    SOGS_FILE_STORAGE: t.config.fileStorage,
     SOGS_REQUIRE_BLIND_KEYS: t.config.requireBlindKeys ? 'yes' : 'no',
     // The server-wide filters, which `rooms list` shows beside each room's own settings.
     SOGS_PROFANITY_FILTER: String(t.config.filters.profanity),
