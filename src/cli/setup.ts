@@ -105,7 +105,9 @@ export async function openExistingServer(
     if (identity.publicKey && identity.publicKey !== serverKey.publicKeyHex) {
       throw keyMismatch(identity, serverKey, config.keyFile, opened.databaseDescription);
     }
-    const serverDataDir = identity.dataDir !== undefined && identity.dataDir !== config.dataDir ? identity.dataDir : undefined;
+    // Only local file storage ties files to a data directory; instances on database storage differ freely.
+    const serverDataDir =
+      config.fileStorage === 'local' && identity.dataDir !== undefined && identity.dataDir !== config.dataDir ? identity.dataDir : undefined;
     if (opts.verbose || serverDataDir || !locationIsObvious(config, origin)) {
       const url = origin.fromFile.has('DATABASE_URL') ? ` (DATABASE_URL in ${origin.envFile})` : '';
       const server = serverDataDir ? `; the server last started on this database uses data directory ${serverDataDir}` : '';
