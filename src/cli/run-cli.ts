@@ -20,6 +20,8 @@ import { ROOMS_HELP, roomsCommand } from './commands/rooms.command';
 import { LOG_HELP, logCommand } from './commands/log.command';
 import { MESSAGES_HELP, messagesCommand } from './commands/messages.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
+import { BACKUP_HELP, backupCommand } from './commands/backup.command';
+import { restoreCommand } from './commands/restore.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   log: logCommand,
   messages: messagesCommand,
   migrations: migrationsCommand,
+  backup: backupCommand,
   key: async (ctx, argv) => {
     if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
     ctx.out(ctx.serverKey.publicKeyHex);
@@ -49,6 +52,7 @@ ${USERS_HELP}
 ${MESSAGES_HELP}
 ${LOG_HELP}
 ${MIGRATIONS_HELP}
+${BACKUP_HELP}
 sogs key   (print the server public key)
 
 Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
@@ -68,7 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
-  if (!command) {
+  if (!command && name !== 'restore') {
     io.err(`sogs: unknown command "${name}" (try: sogs --help)`);
     return 2;
   }
@@ -78,9 +82,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const env = io.env ?? process.env;
     loadEnvFile(env);
     const config = { ...loadConfig(env), cleanupInterval: 0 };
+    // `restore` makes the data directory, key and database itself, from an archive.
+    if (name === 'restore') return await restoreCommand(config, io.out, rest);
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
-    // Every other command brings the schema up to date first; `migrations` reports what it does.
-    const schemaCommand = name === 'migrations';
+    // Every other command brings the schema up to date first; `migrations` reports what it does,
+    // `backup` records the schema as it is.
+    const schemaCommand = name === 'migrations' || name === 'backup';
     const opened = await openRuntime(config, log, { role: 'cli', migrate: !schemaCommand });
     const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
       logger: new NestPinoLogger(log),
@@ -90,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await opened.close();
     };
     if (!schemaCommand) await runStartupTasks(app);
-    return await command(new CliContext(app, io.out), rest);
+    return await command!(new CliContext(app, io.out), rest);
   } catch (err) {
     // Bad arguments: what the command line says (UsageError) or names (an invalid token or id).
     if (err instanceof UsageError || err instanceof InvalidInput) {
