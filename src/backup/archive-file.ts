@@ -29,6 +29,9 @@ export class ArchiveWriter {
     const full = path.resolve(target);
     const dir = path.dirname(full);
     if (!fs.existsSync(dir)) throw new BackupArchiveError(`cannot write ${full}: the directory ${dir} does not exist`);
+    // Replacing an earlier archive is fine; a directory, device or link there is surely a mistake.
+    const existing = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (existing && !existing.isFile()) throw new BackupArchiveError(`cannot write ${full}: it exists and is not a regular file`);
     return new ArchiveWriter(full, path.join(dir, `.${path.basename(full)}.${randomBytes(4).toString('hex')}.partial`));
   }
 

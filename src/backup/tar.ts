@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 /**
@@ -51,10 +50,23 @@ export class TarWriter {
   }
 
   private async write(chunk: Buffer): Promise<void> {
+    // A stream that failed (a full disk, an unwritable target) ends the backup, never a wait.
+    if (this.out.destroyed) throw this.out.errored ?? new TarFormatError('the archive stream was closed');
     this.written += chunk.length;
-    // `once` rejects if the stream fails while we wait, so a full disk ends the backup.
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
+    if (!this.out.write(chunk)) await drained(this.out);
   }
+}
+
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      out.off('drain', done).off('error', done).off('close', done);
+      if (err) reject(err);
+      else if (out.destroyed) reject(out.errored ?? new TarFormatError('the archive stream was closed'));
+      else resolve();
+    };
+    out.on('drain', done).on('error', done).on('close', done);
+  });
 }
 
 function header(name: string, size: number): Buffer {
