@@ -21,6 +21,8 @@ import { MESSAGES_HELP, messagesCommand } from './commands/messages.command';
 import { USERS_HELP, usersCommand } from './commands/users.command';
 import { INIT_HELP, initCommand } from './commands/init.command';
 import { openExistingServer, readSettings, requireDataDirOwner, requireExistingSetup } from './setup';
+import { BACKUP_HELP, backupCommand } from './commands/backup.command';
+import { restoreCommand } from './commands/restore.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   log: logCommand,
   messages: messagesCommand,
   migrations: migrationsCommand,
+  backup: backupCommand,
   key: async (ctx, argv) => {
     if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
     ctx.out(ctx.serverKey.publicKeyHex);
@@ -51,6 +54,7 @@ ${USERS_HELP}
 ${MESSAGES_HELP}
 ${LOG_HELP}
 ${MIGRATIONS_HELP}
+${BACKUP_HELP}
 sogs key   (print the server public key)
 
 Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
@@ -75,7 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
-  if (!command && name !== 'init') {
+  if (!command && name !== 'init' && name !== 'restore') {
     io.err(`sogs: unknown command "${name}" (try: sogs --help)`);
     return 2;
   }
@@ -88,9 +92,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
     requireDataDirOwner(config.dataDir);
     if (name === 'init') return await initCommand(config, log, io.out, rest);
+    // `restore` makes the data directory, key and database itself, from an archive.
+    if (name === 'restore') return await restoreCommand(config, io.out, rest);
     requireExistingSetup(config, origin);
-    // Every other command brings the schema up to date first; `migrations` reports what it does.
-    const schemaCommand = name === 'migrations';
+    // Every other command brings the schema up to date first; `migrations` reports what it does,
+    // `backup` records the schema as it is.
+    const schemaCommand = name === 'migrations' || name === 'backup';
     const { opened, serverDataDir } = await openExistingServer(config, log, origin, { migrate: !schemaCommand, verbose, say: io.err });
     close = () => opened.close();
     const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), {
@@ -101,7 +108,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await opened.close();
     };
     if (!schemaCommand) await runStartupTasks(app);
-    return await command(new CliContext(app, io.out, serverDataDir), rest);
+    return await command!(new CliContext(app, io.out, serverDataDir), rest);
   } catch (err) {
     // Bad arguments: what the command line says (UsageError) or names (an invalid token or id).
     if (err instanceof UsageError || err instanceof InvalidInput) {
