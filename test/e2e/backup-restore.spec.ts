@@ -316,6 +316,42 @@ describe('backup and restore', () => {
     }
   }, 60_000);
 
+  it('carries uploads kept in the database (SOGS_FILE_STORAGE=database) as rows, and refuses to mix the storages', async () => {
+    const from = path.join(scratch, 'db-storage');
+    const to = path.join(scratch, 'db-storage-restored');
+    const env = { SOGS_DATA_DIR: from, SOGS_FILE_STORAGE: 'database' };
+    const bytes = randomBytes(700_000); // three 256 KiB chunks
+    expect((await runCli(['init'], { out: () => undefined, err: () => undefined, env: { SOGS_LOG_LEVEL: 'error', ...env } }))).toBe(0);
+    expect((await runCli(['rooms', 'add', 'files'], { out: () => undefined, err: () => undefined, env: { SOGS_LOG_LEVEL: 'error', ...env } }))).toBe(0);
+    let s = await serve(env);
+    const user = SessionClient.random(Buffer.from(s.publicKey, 'hex'));
+    let id: number;
+    try {
+      id = (await signed(s.server, user, 'POST', '/room/files/file', { body: bytes }).expect(201)).body.id;
+    } finally {
+      await s.close();
+    }
+    const archive = path.join(scratch, 'db-storage.sogs-backup');
+    const b = await backup(archive, env);
+    expect([b.code, b.stderr]).toEqual([0, '']);
+    const manifest = await readManifest(archive);
+    expect(manifest.uploads).toEqual({ files: 0, bytes: 0, missing: 0, storage: 'database' });
+    expect(manifest.tables.file_chunks.rows).toBe(3);
+    const mixed = await restore(archive, { SOGS_DATA_DIR: to });
+    expect([mixed.code, mixed.stderr]).toEqual([1, "sogs: the archive's uploads were kept with SOGS_FILE_STORAGE=database; restore it with the same setting (and keep it for the restored server)"]);
+    expect(fs.existsSync(to)).toBe(false);
+    const r = await restore(archive, { SOGS_DATA_DIR: to, SOGS_FILE_STORAGE: 'database' });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    s = await serve({ SOGS_DATA_DIR: to, SOGS_FILE_STORAGE: 'database' });
+    try {
+      const got = (await signed(s.server, user, 'GET', `/room/files/file/${id}`).buffer(true).parse(binaryBody).expect(200)).body as Buffer;
+      expect(got.equals(bytes)).toBe(true);
+      expect(fs.existsSync(path.join(to, 'uploads'))).toBe(false);
+    } finally {
+      await s.close();
+    }
+  }, 90_000);
+
   async function readManifest(file: string): Promise<Manifest> {
     for await (const entry of readArchive(file)) if (entry.name === MANIFEST_ENTRY) return JSON.parse((await entry.buffer()).toString());
     throw new Error('no manifest');
