@@ -5,6 +5,7 @@ import type { Alphabet } from '../moderation/filters/alphabets';
 import { SETTINGS, Setting, SettingValue } from './config.schema';
 import { usableCores } from './cpu-count';
 import { OperatorError } from '../common/operator-error';
+import { ListenAddress, parseListenAddress } from '../metrics/listen-address';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
 
@@ -18,6 +19,10 @@ export interface AppConfig {
   workerHeapMb: number;
   /** Seconds a stopping server waits for in-flight requests before closing their connections. */
   shutdownSeconds: number;
+  /** Event-loop lag (ms) beyond which requests are answered 503; 0 = never. */
+  shedLagMs: number;
+  /** Prometheus metrics: a separate listener (null = none) and a bearer token ('' = none). */
+  metrics: { listen: ListenAddress | null; token: string };
   /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
   baseUrl: string;
   /** Absolute path of the data directory. */
@@ -95,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: r.workers || usableCores(),
     workerHeapMb: r.workerHeapMb,
     shutdownSeconds: r.shutdownSeconds,
+    shedLagMs: r.shedLagMs,
+    metrics: { listen: r.metricsListen ? (parseListenAddress(r.metricsListen) as ListenAddress) : null, token: r.metricsToken },
     baseUrl,
     dataDir,
     keyFile: path.resolve(dataDir, r.keyFile ?? 'key_x25519'),

@@ -12,6 +12,8 @@ export function printBanner(info: {
   database: string;
   listen: string;
   workers: number;
+  /** Where the separate metrics listener is, if any. */
+  metrics?: string;
   rooms: BannerRoom[];
 }): void {
   const lines = [
@@ -22,6 +24,7 @@ export function printBanner(info: {
     `  database       ${info.database}`,
     `  server key     ${info.keyFile}${info.keyCreated ? ' (created now; back it up)' : ''}`,
     `  public key     ${info.publicKey}`,
+    ...(info.metrics ? [`  metrics        ${info.metrics}`] : []),
     '',
   ];
   if (info.rooms.length) {

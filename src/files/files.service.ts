@@ -5,6 +5,7 @@ import { NotFound, PayloadTooLarge } from '../common/errors';
 import { AppConfig, CONFIG } from '../config/config';
 import { CleanupService } from '../jobs/cleanup.service';
 import { LOGGER } from '../logging/logger';
+import { Metrics } from '../metrics/metrics';
 import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
@@ -31,6 +32,7 @@ export class FilesService implements OnModuleInit {
     private readonly rooms: RoomsService,
     private readonly cleanup: CleanupService,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
@@ -79,7 +81,7 @@ export class FilesService implements OnModuleInit {
   private async record(room: Room, user: User, key: string, size: number, filename: string | null): Promise<number> {
     const now = this.clock.now();
     try {
-      return await this.repo.insert({
+      const id = await this.repo.insert({
         room: room.id,
         uploader: user.id,
         size,
@@ -88,6 +90,9 @@ export class FilesService implements OnModuleInit {
         filename,
         path: key,
       });
+      this.metrics.uploads.inc();
+      this.metrics.uploadBytes.inc(size);
+      return id;
     } catch (err) {
       await this.storage.remove(key);
       throw err;
