@@ -7,6 +7,7 @@ import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Runtime } from '../core/runtime';
 import { isJsonContentType, JSON_CONTENT_TYPE } from '../dispatch/subresponse-headers';
 import { NestPinoLogger } from '../logging/logger';
+import { UNMATCHED_ROUTE } from '../metrics/http-request-counter';
 import { Metrics } from '../metrics/metrics';
 import { POLL_ROUTES } from '../metrics/poll';
 import { requestSource } from '../metrics/request-source';
@@ -79,7 +80,7 @@ function configureFastify(fastify: FastifyInstance, runtime: Runtime, metrics: M
     if (log.isLevelEnabled('debug')) {
       const entry: Record<string, unknown> = {
         method: req.method,
-        route: route ?? '(unmatched)',
+        route: route ?? UNMATCHED_ROUTE,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
       };

@@ -12,8 +12,10 @@ export interface PoolUsage {
   max: number;
 }
 
-export type OnionOutcome = 'rejected' | 'invalid' | 'ok' | 'client_error' | 'server_error';
-export type AuthFailure = 'malformed' | 'unblinded' | 'clock' | 'banned' | 'nonce_reused' | 'signature' | 'required';
+const ONION_OUTCOMES = ['rejected', 'invalid', 'ok', 'client_error', 'server_error'] as const;
+const AUTH_FAILURES = ['malformed', 'unblinded', 'clock', 'banned', 'nonce_reused', 'signature', 'required'] as const;
+export type OnionOutcome = (typeof ONION_OUTCOMES)[number];
+export type AuthFailure = (typeof AUTH_FAILURES)[number];
 
 /**
  * The Prometheus series of one server process, in a registry of its own (not prom-client's global
@@ -104,6 +106,7 @@ export class Metrics {
   });
 
   constructor() {
+    this.startAtZero();
     const usage = () => this.poolUsage();
     const poolGauge = (name: string, help: string, pick: (u: PoolUsage) => number) =>
       new Gauge({
@@ -129,6 +132,22 @@ export class Metrics {
         this.set(lag() / 1000);
       },
     });
+  }
+
+  /**
+   * Every labelled counter with its possible label values at 0, so each series exists from the
+   * start (a rate over a series that appears with its first increment misses that increment).
+   */
+  private startAtZero(): void {
+    for (const version of ['v3', 'v4']) {
+      for (const cipher of ['aes-gcm', 'xchacha20']) for (const outcome of ONION_OUTCOMES) this.onion.inc({ version, cipher, outcome }, 0);
+      this.onion.inc({ version, cipher: 'unknown', outcome: 'rejected' }, 0);
+    }
+    for (const reason of AUTH_FAILURES) this.authFailures.inc({ reason }, 0);
+    for (const filtered of ['false', 'true']) this.posts.inc({ filtered }, 0);
+    for (const by of ['author', 'moderator']) this.deletions.inc({ by }, 0);
+    for (const scope of ['room', 'global']) this.bans.inc({ scope }, 0);
+    for (const outcome of ['ran', 'skipped', 'failed']) this.cleanupRounds.inc({ outcome }, 0);
   }
 
   /** CPU, memory, heap, GC, handles and event-loop lag of this process (prom-client's defaults). */
