@@ -30,6 +30,12 @@ export class LagSampler {
     clearInterval(this.timer);
   }
 
+  /** Forgets the lag so far (the start-up's stalls, before anything was served). */
+  reset(): void {
+    this.lagMs = 0;
+    this.expected = performance.now() + SAMPLE_EVERY;
+  }
+
   private tick(): void {
     const now = performance.now();
     this.lagMs = Math.max(now - this.expected, this.lagMs / 2, 0);
@@ -46,6 +52,10 @@ export class LagSampler {
 export function installLoadShedding(fastify: FastifyInstance, thresholdMs: number, metrics: Metrics): void {
   const sampler = new LagSampler().start();
   metrics.watchLag(() => sampler.lagMs);
+  fastify.addHook('onListen', (done) => {
+    sampler.reset();
+    done();
+  });
   fastify.addHook('onClose', (_instance, done) => {
     sampler.stop();
     done();
