@@ -20,7 +20,7 @@ export class CoreModule {
       { provide: ServerKey, useValue: runtime.serverKey },
       { provide: LOGGER, useValue: runtime.log },
       { provide: Clock, useValue: runtime.clock },
-      { provide: Metrics, useFactory: () => measuredDatabase(runtime) },
+      { provide: Metrics, useFactory: () => metricsOf(runtime) },
     ];
     return {
       module: CoreModule,
@@ -31,7 +31,8 @@ export class CoreModule {
   }
 }
 
-function measuredDatabase(runtime: Runtime): Metrics {
+/** This process's series, measuring the database's pool and statements. */
+function metricsOf(runtime: Runtime): Metrics {
   const metrics = new Metrics();
   metrics.watchPool(() => runtime.db.poolUsage());
   runtime.db.onStatement = (seconds) => metrics.querySeconds.observe(seconds);
