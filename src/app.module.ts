@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MessagesHttpModule } from './messages/messages-http.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsHttpModule } from './metrics/metrics-http.module';
 import { ModerationHttpModule } from './moderation/moderation-http.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { OnionModule } from './onion-endpoint/onion.module';
@@ -38,6 +39,9 @@ const HTTP_MODULES = [
 @Module({})
 export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, ...HTTP_MODULES] };
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, ...HTTP_MODULES, MetricsHttpModule.forConfig(runtime.config)],
+    };
   }
 }

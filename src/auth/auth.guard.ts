@@ -68,7 +68,13 @@ export class AuthGuard implements CanActivate {
             bodyHash: req.streamedBody?.hash,
           });
     const requirement = this.reflector.get<UserRequirement | undefined>(USER_REQUIREMENT, context.getHandler());
-    if (requirement) requireUser(req.sogsUser, requirement);
+    if (requirement) {
+      try {
+        requireUser(req.sogsUser, requirement);
+      } catch (err) {
+        throw this.auth.failed('required', err as Error);
+      }
+    }
     return true;
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { ALPHABETS } from '../moderation/filters/alphabets';
+import { parseListenAddress } from '../metrics/listen-address';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -149,6 +150,19 @@ function checkDatabaseUrl(v: string): string | null {
   return null;
 }
 
+function checkListenAddress(v: string): string | null {
+  if (v === '') return null;
+  const parsed = parseListenAddress(v);
+  return typeof parsed === 'string' ? parsed : null;
+}
+
+function checkMetricsToken(v: string): string | null {
+  if (v === '') return null;
+  if (v.length < 16) return 'must be at least 16 characters long (use a random string)';
+  if (!/^[\x21-\x7e]+$/.test(v)) return 'must be printable ASCII without spaces';
+  return null;
+}
+
 export const SETTINGS = {
   host: text('SOGS_HOST', '127.0.0.1', 'Address the HTTP server listens on.'),
   port: int('SOGS_PORT', 3000, 0, 65535, 'TCP port the HTTP server listens on (0 = any free port).'),
@@ -172,6 +186,25 @@ export const SETTINGS = {
     0,
     3600,
     'On SIGTERM, seconds in-flight requests may take to finish before their connections are closed.',
+  ),
+  shedLagMs: int(
+    'SOGS_SHED_LAG_MS',
+    500,
+    0,
+    60_000,
+    'Answer 503 with Retry-After while the event loop lags more than this many ms (0 = never shed load).',
+  ),
+  metricsListen: text(
+    'SOGS_METRICS_LISTEN',
+    '',
+    'Serve Prometheus metrics at /metrics on this separate address: HOST:PORT, a port (on 127.0.0.1) or a unix socket path; empty = off.',
+    checkListenAddress,
+  ),
+  metricsToken: text(
+    'SOGS_METRICS_TOKEN',
+    '',
+    'Bearer token for /metrics: when set, /metrics also answers on the main port (and on the metrics listener) only to requests carrying it.',
+    checkMetricsToken,
   ),
   dataDir: text(
     'SOGS_DATA_DIR',

@@ -6,6 +6,7 @@ import { SETTINGS, Setting, SettingValue } from './config.schema';
 import { usableCores } from './cpu-count';
 import { installDir } from './install-dir';
 import { OperatorError } from '../common/operator-error';
+import { ListenAddress, parseListenAddress } from '../metrics/listen-address';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
 
@@ -19,6 +20,10 @@ export interface AppConfig {
   workerHeapMb: number;
   /** Seconds a stopping server waits for in-flight requests before closing their connections. */
   shutdownSeconds: number;
+  /** Event-loop lag (ms) beyond which requests are answered 503; 0 = never. */
+  shedLagMs: number;
+  /** Prometheus metrics: a separate listener (null = none) and a bearer token ('' = none). */
+  metrics: { listen: ListenAddress | null; token: string };
   /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
   baseUrl: string;
   /** Absolute path of the data directory. */
@@ -114,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: r.workers || usableCores(),
     workerHeapMb: r.workerHeapMb,
     shutdownSeconds: r.shutdownSeconds,
+    shedLagMs: r.shedLagMs,
+    metrics: { listen: r.metricsListen ? (parseListenAddress(r.metricsListen) as ListenAddress) : null, token: r.metricsToken },
     baseUrl,
     dataDir,
     dataDirIsDefault: r.dataDir === undefined,

@@ -17,6 +17,8 @@ export function printBanner(info: {
   uploads: string;
   listen: string;
   workers: number;
+  /** Where the separate metrics listener is, if any. */
+  metrics?: string;
   rooms: BannerRoom[];
 }): void {
   const lines = [
@@ -28,6 +30,7 @@ export function printBanner(info: {
     `  uploads        ${info.uploads}`,
     `  server key     ${info.keyFile}${info.keyCreated ? ' (created now; back it up)' : ''}`,
     `  public key     ${info.publicKey}`,
+    ...(info.metrics ? [`  metrics        ${info.metrics}`] : []),
     '',
   ];
   if (info.rooms.length) {

@@ -4,6 +4,8 @@ import { OperatorError } from '../common/operator-error';
 import { AppConfig } from '../config/config';
 import { reachDatabase } from '../database/reach-database';
 import { loadOrCreateServerKey } from '../keys/server-key';
+import { ClusterMetrics } from '../metrics/cluster-metrics';
+import { MetricsListener, startMetricsListener } from '../metrics/metrics-listener';
 import { printBanner, uploadsLocation } from './banner';
 import { isWorkerMessage, WORKER_INDEX_ENV, WorkerMessage } from './cluster-messages';
 import { ensureWritableDir } from './data-dir';
@@ -15,6 +17,8 @@ import { stopOnSignals } from './signals';
  * the embedded database when there is no DATABASE_URL (served to the workers on its socket, as to
  * the CLI), starts worker 0 (which migrates the schema) and then the others, prints the banner once
  * they all listen, replaces a worker that dies, and on SIGTERM stops every worker before the database.
+ * With metrics configured it adds up the workers' series and serves them on the separate listener
+ * (src/metrics/cluster-metrics.ts).
  *
  * What the workers share lives in the database: nonces (a primary key), the post rate limit (counted
  * under the room's row lock), cached room details (checked against the room's counters) and the
@@ -32,7 +36,16 @@ export class WorkerStartError extends OperatorError {}
 export async function runPrimary(config: AppConfig, log: Logger): Promise<void> {
   ensureWritableDir(config);
   const { key, created } = loadOrCreateServerKey(config.keyFile);
-  const database = await reachDatabase(config, 'server');
+  // Before any worker: the workers' `ready` messages tell it whom to ask.
+  const metrics = config.metrics.listen || config.metrics.token ? new ClusterMetrics(config.metrics.token) : undefined;
+  const listener: MetricsListener | undefined = config.metrics.listen && metrics ? await startMetricsListener(config.metrics.listen, metrics) : undefined;
+  let database: Awaited<ReturnType<typeof reachDatabase>>;
+  try {
+    database = await reachDatabase(config, 'server');
+  } catch (err) {
+    await listener?.close();
+    throw err;
+  }
   const workers = new Map<number, Worker>();
   if (config.workerHeapMb) cluster.setupPrimary({ execArgv: [...process.execArgv, `--max-old-space-size=${config.workerHeapMb}`] });
   const fork = (index: number) => {
@@ -46,6 +59,7 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => started(fork(i + 1))));
   } catch (err) {
     await stopAll(workers, STOP_MARGIN_MS);
+    await listener?.close();
     await database.release();
     throw err;
   }
@@ -55,12 +69,14 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     const index = [...workers].find(([, w]) => w === worker)?.[0];
     if (stopping || index === undefined) return;
     log.error({ worker: index, code, signal }, 'worker exited; starting a new one');
+    metrics?.workerRestarted();
     setTimeout(() => stopping || fork(index), RESTART_DELAY_MS);
   });
   stopOnSignals(
     log,
     async () => {
       stopping = true;
+      await listener?.close();
       await stopAll(workers, config.shutdownSeconds * 1000 + STOP_MARGIN_MS);
       await database.release();
     },
@@ -76,6 +92,7 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     uploads: uploadsLocation(config),
     listen: `${config.host}:${first.port}`,
     workers: config.workers,
+    metrics: listener?.description,
     rooms: first.rooms ?? [],
   });
   log.info({ host: config.host, port: first.port, workers: config.workers }, 'listening');
@@ -93,6 +110,7 @@ function started(worker: Worker): Promise<Ready> {
         failure = m.message;
         return;
       }
+      if (m.type !== 'sogs:worker-ready') return;
       worker.off('exit', onExit).off('message', onMessage);
       resolve(m);
     };

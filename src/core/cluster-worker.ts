@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { describeFatal } from './fatal';
 import { WORKER_INDEX_ENV, WorkerMessage } from './cluster-messages';
+import { shareMetricsWithPrimary } from '../metrics/worker-metrics';
 import { startServing } from './serve';
 import { stopOnSignals } from './signals';
 
@@ -16,6 +17,7 @@ export async function runWorker(config: AppConfig, baseLog: Logger): Promise<voi
   try {
     const serving = await startServing(index === 0 ? config : { ...config, cleanupInterval: 0 }, log, { role: 'worker', migrate: index === 0 });
     stopOnSignals(log, () => serving.stop(), null);
+    shareMetricsWithPrimary(serving.metrics);
     tell({ type: 'sogs:worker-ready', index, port: serving.port, rooms: index === 0 ? await serving.rooms() : undefined });
   } catch (err) {
     // The primary prints it once, instead of every worker printing the same line.

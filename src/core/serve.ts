@@ -4,6 +4,8 @@ import { AppConfig } from '../config/config';
 import { createHttpApp } from '../http/create-app';
 import { RoomsService } from '../rooms/rooms.service';
 import { DatabaseRole } from '../database/reach-database';
+import { Metrics } from '../metrics/metrics';
+import { startMetricsListener } from '../metrics/metrics-listener';
 import { BannerRoom, printBanner, uploadsLocation } from './banner';
 import { OpenedRuntime, openRuntime, runStartupTasks } from './open-runtime';
 import { stopOnSignals } from './signals';
@@ -13,6 +15,8 @@ export interface Serving {
   opened: OpenedRuntime;
   /** The port actually bound (differs from the config's when it asked for 0). */
   port: number;
+  /** This process's series. */
+  metrics: Metrics;
   rooms(): Promise<BannerRoom[]>;
   /** Stops accepting, finishes what is in flight, closes the database. Never throws. */
   stop(): Promise<void>;
@@ -40,6 +44,7 @@ export async function startServing(
   return {
     opened,
     port: typeof address === 'object' && address ? address.port : config.port,
+    metrics: server.get(Metrics),
     rooms: async () => (await rooms.list()).map((r) => ({ token: r.token, name: r.name, url: rooms.joinUrl(r) })),
     stop: async () => {
       // Finish what is in flight, but not for longer than configured: a client trickling its
@@ -61,7 +66,19 @@ export async function startServing(
 /** The server as one process (`SOGS_WORKERS=1`). */
 export async function serveAlone(config: AppConfig, log: Logger): Promise<void> {
   const serving = await startServing(config, log, { role: 'server', migrate: true });
-  stopOnSignals(log, () => serving.stop());
+  const { metrics } = serving;
+  const listener = config.metrics.listen
+    ? await startMetricsListener(config.metrics.listen, { scrape: () => metrics.scrape(), contentType: metrics.contentType, token: config.metrics.token }).catch(
+        async (err: unknown) => {
+          await serving.stop();
+          throw err;
+        },
+      )
+    : undefined;
+  stopOnSignals(log, async () => {
+    await listener?.close();
+    await serving.stop();
+  });
   printBanner({
     publicKey: serving.opened.runtime.serverKey.publicKeyHex,
     keyFile: config.keyFile,
@@ -70,6 +87,7 @@ export async function serveAlone(config: AppConfig, log: Logger): Promise<void> 
     uploads: uploadsLocation(config),
     listen: `${config.host}:${serving.port}`,
     workers: 1,
+    metrics: listener?.description,
     rooms: await serving.rooms(),
   });
   log.info({ host: config.host, port: serving.port }, 'listening');

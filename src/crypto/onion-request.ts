@@ -22,6 +22,8 @@ export interface OpenedOnionRequest {
 export interface RejectedOnionRequest {
   ok: false;
   reason: string;
+  /** The algorithm the envelope named, when it got that far. */
+  encType?: OnionEncType;
 }
 
 /** Never throws on untrusted input. */
@@ -54,11 +56,11 @@ export function openOnionRequest(
   try {
     key = onionKey(encType, serverPriv, serverPub, clientPub);
   } catch (e) {
-    if (e instanceof CryptoInputError) return reject('ephemeral_key is not a usable X25519 key');
+    if (e instanceof CryptoInputError) return reject('ephemeral_key is not a usable X25519 key', encType);
     throw e;
   }
   const plaintext = onionDecrypt(encType, key, envelope.blob);
-  if (!plaintext) return reject('decryption failed');
+  if (!plaintext) return reject('decryption failed', encType);
   return { ok: true, plaintext, encType, key, metadata: meta };
 }
 
@@ -67,6 +69,6 @@ export function sealOnionReply(opened: Pick<OpenedOnionRequest, 'encType' | 'key
   return onionEncrypt(opened.encType, opened.key, plaintext, nonce);
 }
 
-function reject(reason: string): RejectedOnionRequest {
-  return { ok: false, reason };
+function reject(reason: string, encType?: OnionEncType): RejectedOnionRequest {
+  return encType ? { ok: false, reason, encType } : { ok: false, reason };
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Pool, QueryResult } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -23,8 +24,17 @@ export class Db implements Transactional {
   private named?: Promise<boolean>;
   private readonly names = new Map<string, string>();
   private generation = 0;
+  /** Told the duration of every statement run here, alone or in a transaction (seconds; for the metrics). */
+  onStatement?: (seconds: number) => void;
 
   constructor(readonly dataSource: DataSource) {}
+
+  /** The pool's connections, or undefined once it is closed. */
+  poolUsage(): { total: number; idle: number; waiting: number; max: number } | undefined {
+    if (!this.dataSource.isInitialized) return undefined;
+    const pool = this.pool;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+  }
 
   /** Made by TypeORM when the data source is initialised. */
   private get pool(): Pool {
@@ -60,6 +70,16 @@ export class Db implements Transactional {
   }
 
   private async run(text: string, values?: unknown[]): Promise<QueryResult> {
+    if (!this.onStatement) return this.runNamed(text, values);
+    const started = performance.now();
+    try {
+      return await this.runNamed(text, values);
+    } finally {
+      this.onStatement((performance.now() - started) / 1000);
+    }
+  }
+
+  private async runNamed(text: string, values?: unknown[]): Promise<QueryResult> {
     const name = (await this.namedStatements()) ? this.nameOf(text) : undefined;
     if (!name) return this.pool.query(text, values);
     try {
@@ -91,7 +111,7 @@ export class Db implements Transactional {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.startTransaction();
-      const result = await work(runnerSql(runner));
+      const result = await work(runnerSql(runner, this.onStatement));
       await runner.commitTransaction();
       return result;
     } catch (err) {
@@ -107,21 +127,32 @@ export class Db implements Transactional {
   }
 }
 
-async function rows<T>(runner: QueryRunner, sql: string, params?: unknown[]): Promise<T[]> {
-  const result = await runner.query(sql, params as unknown[] | undefined, true);
+type Timer = ((seconds: number) => void) | undefined;
+
+async function timed(runner: QueryRunner, sql: string, params: unknown[] | undefined, timer: Timer) {
+  const started = timer ? performance.now() : 0;
+  try {
+    return await runner.query(sql, params, true);
+  } finally {
+    timer?.((performance.now() - started) / 1000);
+  }
+}
+
+async function rows<T>(runner: QueryRunner, sql: string, params: unknown[] | undefined, timer: Timer): Promise<T[]> {
+  const result = await timed(runner, sql, params, timer);
   return (result.records ?? []) as T[];
 }
 
-async function affected(runner: QueryRunner, sql: string, params?: unknown[]): Promise<number> {
-  const result = await runner.query(sql, params as unknown[] | undefined, true);
+async function affected(runner: QueryRunner, sql: string, params: unknown[] | undefined, timer: Timer): Promise<number> {
+  const result = await timed(runner, sql, params, timer);
   return result.affected ?? result.records?.length ?? 0;
 }
 
-function runnerSql(runner: QueryRunner): Sql {
+function runnerSql(runner: QueryRunner, timer: Timer): Sql {
   return {
-    query: <T>(sql: string, params?: unknown[]) => rows<T>(runner, sql, params),
-    one: async <T>(sql: string, params?: unknown[]) => (await rows<T>(runner, sql, params))[0],
-    execute: (sql: string, params?: unknown[]) => affected(runner, sql, params),
+    query: <T>(sql: string, params?: unknown[]) => rows<T>(runner, sql, params, timer),
+    one: async <T>(sql: string, params?: unknown[]) => (await rows<T>(runner, sql, params, timer))[0],
+    execute: (sql: string, params?: unknown[]) => affected(runner, sql, params, timer),
     manager: runner.manager,
   };
 }

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { Forbidden, NotFound } from '../common/errors';
 import { decodeBase64Strict, parseSessionId } from '../crypto';
 import { CleanupService } from '../jobs/cleanup.service';
+import { Metrics } from '../metrics/metrics';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { DirectMessageRow, DmRepository } from './dm.repository';
@@ -28,6 +29,7 @@ export class DmService implements OnModuleInit {
     private readonly repo: DmRepository,
     private readonly users: UsersService,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
     private readonly cleanup: CleanupService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
@@ -45,6 +47,7 @@ export class DmService implements OnModuleInit {
     const now = this.clock.now();
     await this.checkSender(sender, recipient, now);
     const row = await this.repo.insert(sender.id, recipient.id, bytes, now, now + this.config.dmExpiry);
+    this.metrics.directMessages.inc();
     return toMessage(row, false);
   }
 

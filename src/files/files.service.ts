@@ -9,6 +9,7 @@ import { AppConfig, CONFIG } from '../config/config';
 import { Db } from '../database/db';
 import { CleanupService } from '../jobs/cleanup.service';
 import { LOGGER } from '../logging/logger';
+import { Metrics } from '../metrics/metrics';
 import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
@@ -44,6 +45,7 @@ export class FilesService implements OnModuleInit {
     private readonly cleanup: CleanupService,
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
@@ -100,10 +102,13 @@ export class FilesService implements OnModuleInit {
     const now = this.clock.now();
     let key: string | undefined;
     try {
-      return await this.db.transaction(async (tx) => {
+      const id = await this.db.transaction(async (tx) => {
         key = await incoming.keep(tx);
         return this.repo.insert({ room: room.id, uploader: user.id, size, uploaded: now, expiry: now + UPLOAD_LIFETIME, filename, path: key }, tx);
       });
+      this.metrics.uploads.inc();
+      this.metrics.uploadBytes.inc(size);
+      return id;
     } catch (err) {
       if (key === undefined) await incoming.discard();
       else await this.storage.remove(key);

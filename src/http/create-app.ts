@@ -8,6 +8,11 @@ import { Runtime } from '../core/runtime';
 import { isJsonContentType, JSON_CONTENT_TYPE } from '../dispatch/subresponse-headers';
 import { NestPinoLogger } from '../logging/logger';
 import { bodyLimit, refuseOversizedBodies } from './body-limits';
+import { UNMATCHED_ROUTE } from '../metrics/http-request-counter';
+import { Metrics } from '../metrics/metrics';
+import { POLL_ROUTES } from '../metrics/poll';
+import { requestSource } from '../metrics/request-source';
+import { installLoadShedding } from './load-shedding';
 
 /** How Fastify labels the JSON it serialises. */
 const FASTIFY_JSON = 'application/json; charset=utf-8';
@@ -33,13 +38,17 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
   app.getHttpServer().headersTimeout = HEADERS_TIMEOUT;
   app.useGlobalFilters(new ErrorFilter(runtime.log));
   app.useGlobalPipes(createValidationPipe());
-  configureFastify(app.getHttpAdapter().getInstance(), runtime);
+  const metrics = app.get(Metrics);
+  metrics.collectProcessMetrics();
+  configureFastify(app.getHttpAdapter().getInstance(), runtime, metrics);
   refuseOversizedBodies(app.getHttpAdapter().getInstance(), app.getHttpServer(), runtime.config);
   await app.init();
   return app;
 }
 
-function configureFastify(fastify: FastifyInstance, runtime: Runtime): void {
+function configureFastify(fastify: FastifyInstance, runtime: Runtime, metrics: Metrics): void {
+  installLoadShedding(fastify, runtime.config.shedLagMs, metrics);
+
   // Every body arrives as raw bytes whatever its content type: signatures cover the exact bytes,
   // clients send JSON with or without a content type, and uploads are raw octets.
   fastify.removeAllContentTypeParsers();
@@ -58,12 +67,20 @@ function configureFastify(fastify: FastifyInstance, runtime: Runtime): void {
     done(null, payload);
   });
 
+  // Every response is counted by route pattern (never the path: it holds Session IDs), status and
+  // source; polls are timed (see src/metrics/poll.ts). A map update and a set lookup per request.
   const { log, config } = runtime;
   fastify.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url;
+    const source = requestSource(req);
+    metrics.http.count(req.method, route, reply.statusCode, source);
+    if (req.sogsPoll || (source !== 'batch' && route !== undefined && POLL_ROUTES.has(route))) {
+      metrics.pollSeconds.observe(reply.elapsedTime / 1000);
+    }
     if (log.isLevelEnabled('debug')) {
       const entry: Record<string, unknown> = {
         method: req.method,
-        route: req.routeOptions.url ?? '(unmatched)',
+        route: route ?? UNMATCHED_ROUTE,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
       };

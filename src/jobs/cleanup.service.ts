@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
 import { LOGGER } from '../logging/logger';
+import { Metrics } from '../metrics/metrics';
 
 /** One periodic task; returns how many rows it touched (for the log). */
 export type CleanupTask = (tx: Sql, now: number) => Promise<number>;
@@ -39,14 +40,30 @@ export class CleanupService implements OnApplicationBootstrap, OnApplicationShut
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   register(name: string, run: CleanupTask): void {
     this.tasks.push({ name, run });
   }
 
-  /** Runs one round now; false when another instance holds the lock. */
+  /** Runs one round now; false when another instance holds the lock. Measured unless skipped. */
   async runOnce(): Promise<boolean> {
+    const stop = this.metrics.cleanupSeconds.startTimer();
+    let ran: boolean;
+    try {
+      ran = await this.round();
+    } catch (err) {
+      stop();
+      this.metrics.cleanupRounds.inc({ outcome: 'failed' });
+      throw err;
+    }
+    if (ran) stop();
+    this.metrics.cleanupRounds.inc({ outcome: ran ? 'ran' : 'skipped' });
+    return ran;
+  }
+
+  private round(): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const lock = await tx.one<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [CLEANUP_LOCK_KEY]);
       if (!lock?.locked) return false;

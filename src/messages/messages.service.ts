@@ -19,6 +19,7 @@ import { MessagesPageQueryDto, MessagesSinceQueryDto } from './dto/messages-quer
 import { PostMessageDto } from './dto/post-message.dto';
 import { groupReactions, MessageJson, MessageRow, toMessageJson } from './message-format';
 import { MessagesRepository, Viewer } from './messages.repository';
+import { Metrics } from '../metrics/metrics';
 import { ReactionsRepository } from './reactions.repository';
 
 /** §14: at most this many posts per user and room within the window; admins are exempt. */
@@ -61,6 +62,7 @@ export class MessagesService {
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -98,7 +100,9 @@ export class MessagesService {
     if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
     const filtered = this.applyFilters(room, input.data, perms.moderator);
     const recipient = input.whisperTo === null ? null : await this.users.resolveTarget(input.whisperTo);
-    return retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, perms.admin, input, recipient, filtered, tx)));
+    const posted = await retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, perms.admin, input, recipient, filtered, tx)));
+    this.metrics.posts.inc({ filtered: String(filtered) });
+    return posted;
   }
 
   /** Whether the content is to be stored silently filtered; a 429 when the filter refuses it. */
@@ -172,7 +176,7 @@ export class MessagesService {
 
   /** The write check comes first, even for an id that does not exist; moderators delete anyone's. */
   async delete({ room, permissions: perms }: RoomContext, user: User, id: number): Promise<Record<string, never>> {
-    await retryOnConflict(() =>
+    const by = await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const message = await this.repo.lockForChange(room.id, id, tx);
         if (!message || message.deleted) throw new NotFound('Message not found');
@@ -182,8 +186,10 @@ export class MessagesService {
         if (message.user !== user.id) {
           await this.log.record({ at: now, actor: user.id, action: 'delete_message', target: message.user, room: room.id, details: { message: id } }, tx);
         }
+        return message.user === user.id ? 'author' : 'moderator';
       }),
     );
+    this.metrics.deletions.inc({ by });
     return {};
   }
 
@@ -197,7 +203,7 @@ export class MessagesService {
       const theirs = await this.permissions.effective(room, target);
       if (theirs.admin && !mine.admin) throw new Forbidden("Only admins can delete an admin's messages");
     }
-    return retryOnConflict(() =>
+    const count = await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const now = this.clock.now();
         const deleted = await this.repo.softDeleteAllBy(room.id, target.id, now, tx);
@@ -208,6 +214,8 @@ export class MessagesService {
         return deleted;
       }),
     );
+    if (count) this.metrics.deletions.inc({ by: actor.id === target.id ? 'author' : 'moderator' }, count);
+    return count;
   }
 
   /** §9.3 attach, in the transaction that creates or edits the message. */

@@ -7,6 +7,7 @@ import { Permission } from '../rooms/room';
 import { Room } from '../rooms/room.entity';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { Metrics } from '../metrics/metrics';
 import { ModerationAction, ModerationLogRepository } from './moderation-log.repository';
 import { BanFuture } from './ban-future.entity';
 import { BanRow, ModerationRepository, ModeratorRow } from './moderation.repository';
@@ -55,6 +56,7 @@ export class ModerationService {
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Records one action per room of the scope (or one server-wide), in the caller's transaction. */
@@ -117,6 +119,12 @@ export class ModerationService {
    * room moderators.
    */
   async ban(actor: User, targetSid: string, scope: Scope, timeout: number | null): Promise<User> {
+    const banned = await this.banInTransaction(actor, targetSid, scope, timeout);
+    this.metrics.bans.inc({ scope: 'global' in scope ? 'global' : 'room' });
+    return banned;
+  }
+
+  private banInTransaction(actor: User, targetSid: string, scope: Scope, timeout: number | null): Promise<User> {
     return this.db.transaction(async (tx) => {
       await this.requireRole(actor, scope, 'moderator', tx);
       const target = await this.users.resolveTarget(targetSid, tx);

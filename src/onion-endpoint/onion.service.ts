@@ -6,6 +6,7 @@ import { bencodeList, openOnionRequest, OpenedOnionRequest, sealOnionReply } fro
 import { SubrequestDispatcher } from '../dispatch/subrequest-dispatcher';
 import { ServerKey } from '../keys/server-key';
 import { LOGGER } from '../logging/logger';
+import { Metrics, OnionOutcome } from '../metrics/metrics';
 import { innerRequest, InnerRequest, parseV4Request } from './v4-request';
 
 /**
@@ -19,22 +20,25 @@ export class OnionService {
   constructor(
     private readonly serverKey: ServerKey,
     private readonly dispatcher: SubrequestDispatcher,
+    private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   /** v4: bencoded `[meta, body]` in, bencoded `[{"code","headers"}, body]` out, raw bytes. */
   async v4(body: Buffer): Promise<Buffer> {
-    const opened = this.open(body);
+    const opened = this.open(body, 'v4');
     const inner = parseV4Request(opened.plaintext);
     let meta: { code: number; headers: Record<string, string> };
     let content: Buffer;
     if (!inner) {
       meta = { code: 400, headers: { 'content-type': TEXT_PLAIN } };
       content = Buffer.from('Invalid v4 onion request');
+      this.count('v4', opened.encType, 'invalid');
     } else {
       const res = await this.run(inner);
       meta = { code: res.status, headers: res.headers };
       content = res.body;
+      this.count('v4', opened.encType, byStatus(res.status));
     }
     return sealOnionReply(opened, bencodeList([JSON.stringify(meta), content]));
   }
@@ -44,13 +48,17 @@ export class OnionService {
    * `{"status_code": N}` out, encrypted and base64-encoded.
    */
   async v3(body: Buffer): Promise<string> {
-    const opened = this.open(body);
-    const reply = await this.v3Reply(opened.plaintext);
+    const opened = this.open(body, 'v3');
+    const { reply, outcome } = await this.v3Reply(opened.plaintext);
+    this.count('v3', opened.encType, outcome);
     return sealOnionReply(opened, reply).toString('base64');
   }
 
-  private async v3Reply(plaintext: Buffer): Promise<Buffer> {
-    const status = (code: number) => Buffer.from(JSON.stringify({ status_code: code }));
+  private async v3Reply(plaintext: Buffer): Promise<{ reply: Buffer; outcome: OnionOutcome }> {
+    const status = (code: number) => ({
+      reply: Buffer.from(JSON.stringify({ status_code: code })),
+      outcome: code === 404 ? ('client_error' as const) : ('invalid' as const),
+    });
     let json: unknown;
     try {
       json = JSON.parse(plaintext.toString('utf8'));
@@ -71,19 +79,32 @@ export class OnionService {
       else if (bytes.length) return status(400);
     }
     const res = await this.run({ ...request, headers: { ...request.headers, 'content-type': 'application/json' }, body: bytes });
-    return res.status >= 200 && res.status < 300 ? res.body : status(res.status);
+    const outcome = byStatus(res.status);
+    return { reply: res.status >= 200 && res.status < 300 ? res.body : status(res.status).reply, outcome };
   }
 
-  private open(body: Buffer): OpenedOnionRequest {
+  private open(body: Buffer, version: 'v3' | 'v4'): OpenedOnionRequest {
     const opened = openOnionRequest(body, this.serverKey.privateKey, this.serverKey.publicKey);
     if (!opened.ok) {
       this.log.debug({ reason: opened.reason }, 'rejected onion request');
+      this.count(version, opened.encType ?? 'unknown', 'rejected');
       throw new BadRequest('Invalid onion request');
     }
     return opened;
   }
 
+  private count(version: 'v3' | 'v4', cipher: string, outcome: OnionOutcome): void {
+    this.metrics.onion.inc({ version, cipher, outcome });
+  }
+
   private run(inner: InnerRequest) {
     return this.dispatcher.dispatch({ method: inner.method, path: inner.endpoint, headers: inner.headers, body: inner.body }, 'authenticate');
   }
+}
+
+/** The outcome of an onion request whose inner request ran, by the inner status. */
+function byStatus(status: number): OnionOutcome {
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'client_error';
+  return 'ok';
 }

@@ -44,7 +44,7 @@ export interface TestAppOptions extends TestDatabaseOptions {
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   await initCrypto();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-test-'));
-  const config = loadConfig({ SOGS_DATA_DIR: dataDir, SOGS_BASE_URL: 'http://sogs.example.org', SOGS_LOG_LEVEL: 'silent', SOGS_CLEANUP_INTERVAL_SECONDS: '0', ...opts.env });
+  const config = loadConfig({ SOGS_DATA_DIR: dataDir, SOGS_BASE_URL: 'http://sogs.example.org', SOGS_LOG_LEVEL: 'silent', SOGS_CLEANUP_INTERVAL_SECONDS: '0', SOGS_SHED_LAG_MS: '0', ...opts.env });
   const database = await openTestDatabase(opts);
   const clock = new ManualClock();
   const privateKey = opts.serverPrivateKey ?? randomBytes(32);

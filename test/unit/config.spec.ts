@@ -173,3 +173,31 @@ describe('usableCores (the default number of workers)', () => {
     expect(withCpuMax(`${1000 * 100000} 100000\n`)).toBe(os.availableParallelism());
   });
 });
+
+describe('metrics and load shedding settings', () => {
+  it('are off (metrics) and 500 ms (shedding) by default', () => {
+    expect(loadConfig({})).toMatchObject({ shedLagMs: 500, metrics: { listen: null, token: '' } });
+    expect(loadConfig({ SOGS_SHED_LAG_MS: '0' }).shedLagMs).toBe(0);
+  });
+
+  it('read a listen address as HOST:PORT, [IPv6]:PORT, a port or a unix socket path', () => {
+    const listen = (v: string) => loadConfig({ SOGS_METRICS_LISTEN: v }).metrics.listen;
+    expect(listen('0.0.0.0:9464')).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(listen('[::1]:9464')).toEqual({ host: '::1', port: 9464 });
+    expect(listen('9464')).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(listen('/run/sogs/metrics.sock')).toEqual({ socket: '/run/sogs/metrics.sock' });
+    expect(listen('./metrics.sock')).toEqual({ socket: path.resolve('metrics.sock') });
+  });
+
+  it('refuse a bad address, a short token and a bad threshold, naming each', () => {
+    try {
+      loadConfig({ SOGS_METRICS_LISTEN: 'localhost:99999', SOGS_METRICS_TOKEN: 'short', SOGS_SHED_LAG_MS: '-1' });
+      throw new Error('no error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['SOGS_METRICS_LISTEN', 'SOGS_METRICS_TOKEN', 'SOGS_SHED_LAG_MS']);
+    }
+    expect(() => loadConfig({ SOGS_METRICS_TOKEN: 'has a space in it, sixteen+' })).toThrow(ConfigError);
+    expect(loadConfig({ SOGS_METRICS_TOKEN: 'x'.repeat(16) }).metrics.token).toBe('x'.repeat(16));
+  });
+});

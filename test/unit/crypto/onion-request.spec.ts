@@ -96,7 +96,7 @@ describe('§4.8 full xchacha20 request body', () => {
   it('treats a missing enc_type as aes-gcm, so this xchacha blob then fails', () => {
     const noEncType = `{"ephemeral_key":"${clientPub}"}`;
     const r = openOnionRequest(buildOnionEnvelope(blob, noEncType), SERVER_PRIV_01_20, serverPub);
-    expect(r).toEqual({ ok: false, reason: 'decryption failed' });
+    expect(r).toEqual({ ok: false, reason: 'decryption failed', encType: 'aes-gcm' });
   });
 });
 
@@ -266,7 +266,14 @@ describe('openOnionRequest rejections (all plain HTTP 400 material)', () => {
     expect(openOnionRequest(body, SERVER_PRIV_01_20, x25519PublicKey(SERVER_PRIV_01_20))).toEqual({
       ok: false,
       reason: 'decryption failed',
+      encType: 'aes-gcm',
     });
+  });
+
+  it('names the algorithm of an envelope that got as far as naming one (for the metrics), no other', () => {
+    const named = open(buildOnionEnvelope(blob, `{"ephemeral_key":"${key}","enc_type":"xchacha20"}`));
+    expect(named).toEqual({ ok: false, reason: 'decryption failed', encType: 'xchacha20' });
+    expect(open(buildOnionEnvelope(blob, `{"ephemeral_key":"${key}","enc_type":"aes-cbc"}`))).not.toHaveProperty('encType');
   });
 
   it('accepts the "gcm" alias and a base64 ephemeral key', () => {
