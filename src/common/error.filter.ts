@@ -6,7 +6,8 @@ import { SogsError } from './errors';
 
 export const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
-const ONION_PATH = /^\/(oxen\/v4|loki\/v3|oxen\/v3)\/lsrpc(\?|$)/;
+/** The onion endpoints' paths (with or without a trailing slash, which routes the same). */
+export const ONION_PATH = /^\/(oxen\/v4|loki\/v3|oxen\/v3)\/lsrpc\/?(\?|$)/;
 
 export interface ErrorResponse {
   status: number;

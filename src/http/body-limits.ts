@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { TEXT_PLAIN } from '../common/error.filter';
+import { Socket } from 'node:net';
+import { ONION_PATH, TEXT_PLAIN } from '../common/error.filter';
 import { AppConfig } from '../config/config';
 
 /** Room for the framing of an onion request around the largest upload. */
@@ -9,7 +10,6 @@ const BODY_OVERHEAD = 1024 * 1024;
 const DISCARD_GRACE_MS = 10_000;
 
 const UPLOAD_PATH = /^\/room\/[^/?]+\/file\/?(\?|$)/;
-const ONION_PATH = /^\/(oxen\/v4|loki\/v3|oxen\/v3)\/lsrpc\/?(\?|$)/;
 
 /** The largest body any request may carry (an onion request wrapping the largest upload). */
 export function bodyLimit(config: AppConfig): number {
@@ -64,6 +64,7 @@ export function refuseOversizedBodies(fastify: FastifyInstance, http: Server, co
 
 /** Cuts the connection if the client is still sending the refused body after the grace period. */
 function limitDiscarding(req: IncomingMessage): void {
+  if (!(req.socket instanceof Socket)) return; // a subrequest of /batch or of an onion request: nothing on the wire
   const timer = setTimeout(() => req.socket.destroy(), DISCARD_GRACE_MS);
   timer.unref();
   const stop = () => clearTimeout(timer);

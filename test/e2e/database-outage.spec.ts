@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -117,18 +118,27 @@ import { isDatabaseUnavailable } from '../../src/database/unavailable';
 
   it('waits at start for a database that comes up later, logging each retry', async () => {
     const port = await freePort();
+    // At first the port answers by hanging up (a database still starting); after two tries, the database.
     let proxy: TcpProxy | undefined;
-    const opening = setTimeout(async () => {
-      proxy = await TcpProxy.start({ host: target().hostname, port: Number(target().port || 5432) }, port);
-    }, 1500);
+    let tries = 0;
+    const starting = net.createServer((s) => {
+      s.destroy();
+      if (++tries === 2) {
+        starting.close(async () => {
+          proxy = await TcpProxy.start({ host: target().hostname, port: Number(target().port || 5432) }, port);
+        });
+      }
+    });
+    await new Promise<void>((resolve) => starting.listen(port, '127.0.0.1', resolve));
     let server: Started | undefined;
     try {
       server = await startServer(env(port, { SOGS_DATABASE_WAIT_SECONDS: '30' }));
-      expect(server.stdout()).toContain('cannot reach the database yet; waiting for it');
+      expect(tries).toBeGreaterThanOrEqual(2);
+      expect(server.stdout().match(/cannot reach the database yet; waiting for it/g)?.length).toBeGreaterThanOrEqual(2);
       expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(200);
     } finally {
-      clearTimeout(opening);
       await server?.stop();
+      starting.close();
       await proxy?.close();
     }
   }, 120_000);
