@@ -25,6 +25,9 @@ export type AuthFailure = (typeof AUTH_FAILURES)[number];
  */
 export class Metrics {
   readonly registry = new Registry();
+  private readonly counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  private readonly histogram = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, buckets, registers: [this.registry] });
   private processMetrics = false;
   private poolUsage: () => PoolUsage | undefined = () => undefined;
   private lag: () => number = () => 0;
@@ -32,78 +35,68 @@ export class Metrics {
 
   readonly http = new HttpRequestCounter(this.registry);
 
-  readonly onion = new Counter({
-    name: 'sogs_onion_requests_total',
-    help: 'Onion requests by protocol version, cipher and outcome (rejected: the envelope could not be opened; invalid: the decrypted request was malformed; otherwise by the inner status).',
-    labelNames: ['version', 'cipher', 'outcome'],
-    registers: [this.registry],
-  });
+  readonly onion = this.counter(
+    'sogs_onion_requests_total',
+    'Onion requests by protocol version, cipher and outcome (rejected: the envelope could not be opened; invalid: the decrypted request was malformed; otherwise by the inner status).',
+    ['version', 'cipher', 'outcome'] as const,
+  );
 
-  readonly authFailures = new Counter({
-    name: 'sogs_auth_failures_total',
-    help: 'Requests refused by X-SOGS-* authentication, by reason.',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
+  readonly authFailures = this.counter(
+    'sogs_auth_failures_total',
+    'Requests refused by X-SOGS-* authentication, by reason.',
+    ['reason'] as const,
+  );
 
-  readonly posts = new Counter({
-    name: 'sogs_posts_total',
-    help: 'Messages posted to rooms (filtered="true": accepted but shown to nobody by a silent content filter).',
-    labelNames: ['filtered'],
-    registers: [this.registry],
-  });
+  readonly posts = this.counter(
+    'sogs_posts_total',
+    'Messages posted to rooms (filtered="true": accepted but shown to nobody by a silent content filter).',
+    ['filtered'] as const,
+  );
 
-  readonly deletions = new Counter({
-    name: 'sogs_message_deletions_total',
-    help: 'Room messages deleted, by who deleted them (the author, or a moderator).',
-    labelNames: ['by'],
-    registers: [this.registry],
-  });
+  readonly deletions = this.counter(
+    'sogs_message_deletions_total',
+    'Room messages deleted, by who deleted them (the author, or a moderator).',
+    ['by'] as const,
+  );
 
-  readonly uploads = new Counter({ name: 'sogs_uploads_total', help: 'Files uploaded.', registers: [this.registry] });
-  readonly uploadBytes = new Counter({ name: 'sogs_upload_bytes_total', help: 'Bytes of files uploaded.', registers: [this.registry] });
-  readonly directMessages = new Counter({ name: 'sogs_direct_messages_total', help: 'Direct (inbox) messages sent.', registers: [this.registry] });
+  readonly uploads = this.counter('sogs_uploads_total', 'Files uploaded.');
+  readonly uploadBytes = this.counter('sogs_upload_bytes_total', 'Bytes of files uploaded.');
+  readonly directMessages = this.counter('sogs_direct_messages_total', 'Direct (inbox) messages sent.');
 
-  readonly bans = new Counter({
-    name: 'sogs_bans_total',
-    help: 'Bans given, by scope (room: one ban however many rooms it names; global).',
-    labelNames: ['scope'],
-    registers: [this.registry],
-  });
+  readonly bans = this.counter(
+    'sogs_bans_total',
+    'Bans given, by scope (room: one ban however many rooms it names; global).',
+    ['scope'] as const,
+  );
 
-  readonly pollSeconds = new Histogram({
-    name: 'sogs_poll_duration_seconds',
-    help: 'Time to answer a poll: a /batch or /sequence with a since/pollInfo/inbox/outbox subrequest, or such a request alone (an onion request\'s inner request counts, the onion decryption not).',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  readonly pollSeconds = this.histogram(
+    'sogs_poll_duration_seconds',
+    'Time to answer a poll: a /batch or /sequence with a since/pollInfo/inbox/outbox subrequest, or such a request alone (an onion request\'s inner request counts, the onion decryption not).',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
 
-  readonly querySeconds = new Histogram({
-    name: 'sogs_db_query_duration_seconds',
-    help: 'Time of the SQL statements the server runs (alone or inside a transaction), from sending to the result.',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-    registers: [this.registry],
-  });
+  readonly querySeconds = this.histogram(
+    'sogs_db_query_duration_seconds',
+    'Time of the SQL statements the server runs (alone or inside a transaction), from sending to the result.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  );
 
-  readonly cleanupSeconds = new Histogram({
-    name: 'sogs_cleanup_duration_seconds',
-    help: 'Duration of the cleanup rounds this process ran (expiries, timed bans, schedules).',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
-  });
+  readonly cleanupSeconds = this.histogram(
+    'sogs_cleanup_duration_seconds',
+    'Duration of the cleanup rounds this process ran (expiries, timed bans, schedules).',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  );
 
-  readonly cleanupRounds = new Counter({
-    name: 'sogs_cleanup_rounds_total',
-    help: 'Cleanup rounds by outcome (ran; skipped: another instance held the lock; failed).',
-    labelNames: ['outcome'],
-    registers: [this.registry],
-  });
+  readonly cleanupRounds = this.counter(
+    'sogs_cleanup_rounds_total',
+    'Cleanup rounds by outcome (ran; skipped: another instance held the lock; failed).',
+    ['outcome'] as const,
+  );
 
-  readonly shed = new Counter({
-    name: 'sogs_shed_requests_total',
-    help: 'Requests answered 503 because the event loop lagged more than SOGS_SHED_LAG_MS.',
-    registers: [this.registry],
-  });
+  readonly shed = this.counter(
+    'sogs_shed_requests_total',
+    'Requests answered 503 because the event loop lagged more than SOGS_SHED_LAG_MS.',
+  );
 
   constructor() {
     this.startAtZero();

@@ -100,41 +100,42 @@ describe('metrics', () => {
     expect(await t.app.get(CleanupService).runOnce()).toBe(true);
 
     const after = await scrape();
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/room/:token', 200))).toBe(3);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/room/:token/messages/since/:seqno', 200))).toBe(2);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '(unmatched)', 404))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/room/:token/message', 201))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/room/:token/message', 401))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('DELETE', '/room/:token/message/:msg_id', 200))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/room/:token/file', 201))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/capabilities', 401))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/capabilities', 425))).toBe(2);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/oxen/v4/lsrpc', 200))).toBe(2);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/oxen/v4/lsrpc', 400))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/loki/v3/lsrpc', 200))).toBe(1);
-    // The onion requests' inner requests and the batch's subrequests are counted apart from clients'.
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/capabilities', 200, 'onion'))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/room/:token', 200, 'onion'))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('POST', '/batch', 200, 'onion'))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/room/:token/pollInfo/:info_updated', 200, 'batch'))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/room/:token/messages/since/:seqno', 200, 'batch'))).toBe(1);
-    expect(delta(after, 'sogs_http_requests_total', http_('GET', '/inbox/since/:id', 304, 'batch'))).toBe(1);
-
-    expect(delta(after, 'sogs_onion_requests_total', { version: 'v4', cipher: 'aes-gcm', outcome: 'ok' })).toBe(1);
-    expect(delta(after, 'sogs_onion_requests_total', { version: 'v4', cipher: 'xchacha20', outcome: 'ok' })).toBe(1);
-    expect(delta(after, 'sogs_onion_requests_total', { version: 'v3', cipher: 'aes-gcm', outcome: 'ok' })).toBe(1);
-    expect(delta(after, 'sogs_onion_requests_total', { version: 'v4', cipher: 'unknown', outcome: 'rejected' })).toBe(1);
-
-    expect(delta(after, 'sogs_auth_failures_total', { reason: 'signature' })).toBe(1);
-    expect(delta(after, 'sogs_auth_failures_total', { reason: 'nonce_reused' })).toBe(1);
-    expect(delta(after, 'sogs_auth_failures_total', { reason: 'clock' })).toBe(1);
-    expect(delta(after, 'sogs_auth_failures_total', { reason: 'required' })).toBe(1);
-
-    expect(delta(after, 'sogs_posts_total', { filtered: 'false' })).toBe(1);
-    expect(delta(after, 'sogs_message_deletions_total', { by: 'author' })).toBe(1);
-    expect(delta(after, 'sogs_uploads_total')).toBe(1);
-    expect(delta(after, 'sogs_upload_bytes_total')).toBe(1234);
-    expect(delta(after, 'sogs_bans_total', { scope: 'room' })).toBe(1);
+    // Each series moved by exactly what was sent: [name, labels, increase].
+    const expected: Array<[string, Record<string, string>, number]> = [
+      ['sogs_http_requests_total', http_('GET', '/room/:token', 200), 3],
+      ['sogs_http_requests_total', http_('GET', '/room/:token/messages/since/:seqno', 200), 2],
+      ['sogs_http_requests_total', http_('GET', '(unmatched)', 404), 1],
+      ['sogs_http_requests_total', http_('POST', '/room/:token/message', 201), 1],
+      ['sogs_http_requests_total', http_('POST', '/room/:token/message', 401), 1],
+      ['sogs_http_requests_total', http_('DELETE', '/room/:token/message/:msg_id', 200), 1],
+      ['sogs_http_requests_total', http_('POST', '/room/:token/file', 201), 1],
+      ['sogs_http_requests_total', http_('GET', '/capabilities', 401), 1],
+      ['sogs_http_requests_total', http_('GET', '/capabilities', 425), 2],
+      ['sogs_http_requests_total', http_('POST', '/oxen/v4/lsrpc', 200), 2],
+      ['sogs_http_requests_total', http_('POST', '/oxen/v4/lsrpc', 400), 1],
+      ['sogs_http_requests_total', http_('POST', '/loki/v3/lsrpc', 200), 1],
+      // The onion requests' inner requests and the batch's subrequests are counted apart from clients'.
+      ['sogs_http_requests_total', http_('GET', '/capabilities', 200, 'onion'), 1],
+      ['sogs_http_requests_total', http_('GET', '/room/:token', 200, 'onion'), 1],
+      ['sogs_http_requests_total', http_('POST', '/batch', 200, 'onion'), 1],
+      ['sogs_http_requests_total', http_('GET', '/room/:token/pollInfo/:info_updated', 200, 'batch'), 1],
+      ['sogs_http_requests_total', http_('GET', '/room/:token/messages/since/:seqno', 200, 'batch'), 1],
+      ['sogs_http_requests_total', http_('GET', '/inbox/since/:id', 304, 'batch'), 1],
+      ['sogs_onion_requests_total', { version: 'v4', cipher: 'aes-gcm', outcome: 'ok' }, 1],
+      ['sogs_onion_requests_total', { version: 'v4', cipher: 'xchacha20', outcome: 'ok' }, 1],
+      ['sogs_onion_requests_total', { version: 'v3', cipher: 'aes-gcm', outcome: 'ok' }, 1],
+      ['sogs_onion_requests_total', { version: 'v4', cipher: 'unknown', outcome: 'rejected' }, 1],
+      ['sogs_auth_failures_total', { reason: 'signature' }, 1],
+      ['sogs_auth_failures_total', { reason: 'nonce_reused' }, 1],
+      ['sogs_auth_failures_total', { reason: 'clock' }, 1],
+      ['sogs_auth_failures_total', { reason: 'required' }, 1],
+      ['sogs_posts_total', { filtered: 'false' }, 1],
+      ['sogs_message_deletions_total', { by: 'author' }, 1],
+      ['sogs_uploads_total', {}, 1],
+      ['sogs_upload_bytes_total', {}, 1234],
+      ['sogs_bans_total', { scope: 'room' }, 1],
+    ];
+    expect(expected.map(([name, labels]) => [name, labels, delta(after, name, labels)])).toEqual(expected);
 
     // Polls: the two direct since requests and the onion-wrapped batch (its subrequests not again).
     expect(delta(after, 'sogs_poll_duration_seconds_count')).toBe(3);
