@@ -38,8 +38,10 @@ export class EmbeddedPostgres {
       throw new Error(`the data directory path is too long for a unix socket (${socketPath.length} > 100 characters): ${dataDir}`);
     }
     fs.rmSync(socketPath, { force: true }); // left over from a crash; we hold the lock, so it is ours
-    // PGlite is an ES module; a real dynamic import keeps TypeScript from turning it into require().
-    const { PGlite } = await esmImport<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
+    // Loaded on first use (servers on PostgreSQL never load it), through the package's CommonJS
+    // build: a real dynamic import() from CommonJS code fails under Jest once another test file
+    // has compiled this module ("Test environment has been torn down").
+    const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create(dbDir, { startParams: startParams(PGlite.defaultStartParams, options) });
     const server = new PgliteSocketServer(db);
     try {
@@ -106,11 +108,6 @@ function syncToDisk(db: unknown): boolean {
   } finally {
     FS.close(stream);
   }
-}
-
-const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
-function esmImport<T>(specifier: string): Promise<T> {
-  return dynamicImport(specifier) as Promise<T>;
 }
 
 /**
