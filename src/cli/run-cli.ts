@@ -1,16 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
-import { Module } from '@nestjs/common';
-import { FEATURE_MODULES } from '../app.module';
 import { InvalidInput, SogsError } from '../common/errors';
-import { CoreModule } from '../core/core.module';
 import { describeFatal } from '../core/fatal';
 import { runStartupTasks } from '../core/open-runtime';
-import { Runtime } from '../core/runtime';
 import { createLogger, NestPinoLogger } from '../logging/logger';
 import { UsageError } from './args';
 import { CliContext } from './cli-context';
+import { CliModule } from './cli-module';
 import { BANS_HELP, bansCommand } from './commands/bans.command';
 import { MIGRATIONS_HELP, migrationsCommand } from './commands/migrations.command';
 import { MODERATORS_HELP, moderatorsCommand } from './commands/moderators.command';
@@ -23,6 +20,7 @@ import { INIT_HELP, initCommand } from './commands/init.command';
 import { openExistingServer, readSettings, requireDataDirOwner, requireExistingSetup } from './setup';
 import { BACKUP_HELP, backupCommand } from './commands/backup.command';
 import { restoreCommand } from './commands/restore.command';
+import { IMPORT_HELP, importPysogsCommand } from './commands/import-pysogs.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -55,6 +53,7 @@ ${MESSAGES_HELP}
 ${LOG_HELP}
 ${MIGRATIONS_HELP}
 ${BACKUP_HELP}
+${IMPORT_HELP}
 sogs key   (print the server public key)
 
 Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
@@ -79,7 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
-  if (!command && name !== 'init' && name !== 'restore') {
+  if (!command && name !== 'init' && name !== 'restore' && name !== 'import-pysogs') {
     io.err(`sogs: unknown command "${name}" (try: sogs --help)`);
     return 2;
   }
@@ -94,6 +93,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (name === 'init') return await initCommand(config, log, io.out, rest);
     // `restore` makes the data directory, key and database itself, from an archive.
     if (name === 'restore') return await restoreCommand(config, io.out, rest);
+    // `import-pysogs` may begin from nothing too: it brings the reference's key.
+    if (name === 'import-pysogs') return await importPysogsCommand(config, log, io.out, rest);
     requireExistingSetup(config, origin);
     // Every other command brings the schema up to date first; `migrations` reports what it does,
     // `backup` records the schema as it is.
@@ -119,12 +120,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   } finally {
     await close?.().catch(() => undefined);
-  }
-}
-
-@Module({})
-class CliModule {
-  static forRuntime(runtime: Runtime) {
-    return { module: CliModule, imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES] };
   }
 }

@@ -16,6 +16,8 @@ export interface OpenedRuntime {
   runtime: Runtime;
   keyCreated: boolean;
   databaseDescription: string;
+  /** A CLI on the embedded database of the server running on this data directory. */
+  serverRunning: boolean;
   migrationsApplied: string[];
   close(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function openRuntime(
     runtime: { config, db: database.db, serverKey: key, log, clock: opts.clock ?? new SystemClock() },
     keyCreated: created,
     databaseDescription: database.description,
+    serverRunning: database.viaRunningServer,
     migrationsApplied,
     close: () => database.close(),
   };

@@ -8,6 +8,8 @@ export interface OpenedDatabase {
   db: Db;
   /** Human description without credentials, for the startup banner. */
   description: string;
+  /** The embedded database of the server running on this data directory (see ReachedDatabase). */
+  viaRunningServer: boolean;
   /** Stops the pool and, when this process owns it, the embedded database. */
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function openDatabase(opts: OpenDatabaseOptions, role: DatabaseRole
   return {
     db,
     description: reached.description,
+    viaRunningServer: reached.viaRunningServer ?? false,
     close: async () => {
       await db.close();
       await reached.release();

@@ -27,6 +27,8 @@ export interface ReachedDatabase {
   name: string;
   /** Connections worth opening: a CLI borrowing the server's embedded database needs few. */
   poolSize?: number;
+  /** A CLI using the embedded database of the server that runs on this data directory. */
+  viaRunningServer?: boolean;
   release(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function reachDatabase(opts: DatabaseLocation, role: DatabaseRole):
       description: `embedded PGlite via the running server (${socketDir})`,
       name: `the running server's embedded database (${socketDir})`,
       poolSize: 2,
+      viaRunningServer: true,
       release: async () => undefined,
     };
   }
