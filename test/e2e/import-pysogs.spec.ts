@@ -272,8 +272,8 @@ function importedServerChecks(target: () => ImportedServer, fixture: () => Refer
       const expected = rooms.filter((r) => permsOf(f, r, viewer).accessible).map((r) => roomInfo(f, r, viewer));
       expect([viewer, sortByToken(await get(viewer, '/rooms'))]).toEqual([viewer, sortByToken(expected)]);
     }
-    expect((await get('alice', '/rooms')).map((r: Json) => r.token).sort()).toEqual(['annex', 'lobby', 'vip']);
-    expect((await get('gadmin', '/rooms')).map((r: Json) => r.token).sort()).toEqual(['annex', 'lobby', 'secret', 'vip']);
+    expect((await get('alice', '/rooms')).map((r: Json) => r.token).sort()).toEqual(['Annex', 'lobby', 'vip']);
+    expect((await get('gadmin', '/rooms')).map((r: Json) => r.token).sort()).toEqual(['Annex', 'lobby', 'secret', 'vip']);
   });
 
   it('answers GET /room/{token} for every kind of caller; hidden staff only for moderators', async () => {
@@ -529,7 +529,7 @@ if (!onPostgres) console.info('import-pysogs.spec.ts: the PostgreSQL reference i
     database = await openTestDatabase({ migrate: false });
     const dataDir = path.join(scratch, 'imported');
     const env = { SOGS_DATA_DIR: dataDir, DATABASE_URL: database.connection.url };
-    expectImported(await importPysogs(['--from', reference.connection.url, '--uploads', uploads, '--key', key], env));
+    expectImported(await importPysogs(['--from', reference.connection.url, '--uploads', uploads, '--key', key, '--batch-rows', '2'], env));
     imported = await serve(env, database);
   }, 120_000);
 

@@ -672,7 +672,7 @@ export async function buildReferenceFixture(opts: FixtureOptions = {}): Promise<
   });
   const rooms = {
     lobby: room(1, 'lobby', 'The Lobby', 'Where everyone meets 🛋️'),
-    annex: room(2, 'annex', 'Annex', null),
+    annex: room(2, 'Annex', 'Annex', null), // tokens keep their spelling; lookups ignore case
     vip: room(3, 'vip', 'VIP lounge', 'Members only', { read: false, accessible: true, write: false, upload: false }),
     secret: room(4, 'secret', 'Secret', 'Not listed', { read: false, accessible: false }),
   };

@@ -103,6 +103,6 @@ describe('pysogs reference fixture', () => {
       const rel = row.path.replace(/^.*?uploads\//, '');
       expect(fs.readFileSync(path.join(dir, rel)).length).toBe(row.size);
     }
-    expect(fs.readdirSync(dir).sort()).toEqual(['annex', 'lobby']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['Annex', 'lobby']);
   });
 });
