@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import initSqlJs from 'sql.js';
 import { runCli } from '../../src/cli/run-cli';
 import { loadConfig } from '../../src/config/config';
 import { openRuntime, runStartupTasks } from '../../src/core/open-runtime';
@@ -469,8 +470,13 @@ function importedServerChecks(target: () => ImportedServer, fixture: () => Refer
 
     const reacted = (await signed(s.server, client('frank'), 'PUT', `/room/lobby/reaction/1/${encodeURIComponent('👍')}`).expect(200)).body;
     expect(reacted.seqno).toBe(lobby.message_sequence + 2);
-    const m1 = (await get('frank', '/room/lobby/message/1'));
+    const m1 = await get('frank', '/room/lobby/message/1');
     expect(m1.reactions['👍']).toMatchObject({ index: 0, count: 4, you: true });
+    // A reaction no message had yet: a new reactions row, numbered after the imported ones.
+    await signed(s.server, client('frank'), 'PUT', `/room/lobby/reaction/2/${encodeURIComponent('🔥')}`).expect(200);
+    expect((await get('bob', '/room/lobby/message/2')).reactions).toEqual({ '🔥': { index: 0, count: 1, reactors: [f.users.frank.sessionId] } });
+    const [fire] = await s.query<{ id: number }>(`SELECT id FROM reactions WHERE reaction = '🔥'`);
+    expect(fire.id).toBeGreaterThan(Math.max(...f.tables.reactions.map((r) => r.id))); // (the 👍 upsert above may have used one)
 
     const dm = (await signed(s.server, client('bob'), 'POST', `/inbox/${f.users.alice.sessionId}`, { json: { message: randomBytes(20).toString('base64') } }).expect(201)).body;
     expect(dm.id).toBeGreaterThan(Math.max(...f.tables.inbox.map((x) => x.id)));
@@ -509,6 +515,39 @@ describe('sogs import-pysogs from a SQLite reference', () => {
     () => imported,
     () => fixture,
   );
+
+  it('refuses a wrong key, a file that is no reference, an unknown schema, writing nothing', async () => {
+    const ref = path.join(scratch, 'reference');
+    const sogsDb = path.join(ref, 'sogs.db');
+    const otherKey = path.join(scratch, 'other_key');
+    fs.writeFileSync(otherKey, randomBytes(32));
+    const shortKey = path.join(scratch, 'short_key');
+    fs.writeFileSync(shortKey, randomBytes(31));
+    const notSqlite = path.join(scratch, 'notes.txt');
+    fs.writeFileSync(notSqlite, 'not a database\n');
+    const lacking = path.join(scratch, 'lacking.db');
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(fs.readFileSync(sogsDb));
+    db.exec('DROP TABLE inbox');
+    fs.writeFileSync(lacking, Buffer.from(db.export()));
+    db.close();
+    const dataDir = path.join(scratch, 'refused');
+    // Refused before any database is opened: this one does not exist.
+    const env = { SOGS_DATA_DIR: dataDir, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' };
+    const uploads = path.join(ref, 'uploads');
+    for (const [from, key, message] of [
+      [sogsDb, otherKey, /^sogs: the key is not this reference's: its system user is ff[0-9a-f]{64}/],
+      [sogsDb, shortKey, /^sogs: .*short_key is not a reference key_x25519 file \(it must hold 32 raw bytes; it holds 31\)$/],
+      [notSqlite, path.join(ref, 'key_x25519'), /^sogs: .*notes.txt is not a session-pysogs database: it is not an SQLite database file$/],
+      [lacking, path.join(ref, 'key_x25519'), /^sogs: SQLite .*lacking.db is a session-pysogs database of an unknown schema version \(no table inbox\)/],
+    ] as const) {
+      const r = await importPysogs(['--from', from, '--uploads', uploads, '--key', key], env);
+      expect([path.basename(from), path.basename(key), r.code, r.stdout]).toEqual([path.basename(from), path.basename(key), 1, '']);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.split('\n')).toHaveLength(1);
+      expect(fs.existsSync(dataDir)).toBe(false);
+    }
+  });
 });
 
 const onPostgres = testPostgresUrl() !== undefined;
