@@ -449,6 +449,9 @@ function importedServerChecks(target: () => ImportedServer, fixture: () => Refer
     const moderators = (await get('rmod', '/room/lobby/moderators')).map((m: Json) => m.session_id);
     expect(moderators).toContain(pendmod.blindedId);
     expect(moderators).not.toContain(pendmod.sessionId);
+    const shown = await get('alice', '/room/lobby');
+    expect(shown.moderators).toContain(pendmod.blindedId);
+    expect(shown.moderators).not.toContain(pendmod.sessionId);
     expect(await get('pendgmod', '/room/secret')).toMatchObject({ moderator: true, global_moderator: true });
     expect(await status('pendgmod', 'GET', '/moderation/bans')).toBe(200);
   });
