@@ -1,3 +1,4 @@
+import { OperatorError } from '../common/operator-error';
 import type { Db } from '../database/db';
 import type { Sql } from '../database/sql';
 import { FileStorage } from '../files/file-storage';
@@ -5,6 +6,9 @@ import { convertRow, IMPORT_PLAN, PlanContext, SourceRow, TableStep } from './im
 import { ImportRecord, newStep, saveImportRecord, StepProgress } from './import-progress';
 import { copyIntoStorage, locateReferenceFile } from './reference-files';
 import { quote, ReferenceSource, Row, Value } from './reference-source';
+
+/** A batch could not be written: the import stopped after the last committed one. */
+export class ImportFailed extends OperatorError {}
 
 export interface ImportOptions {
   /** Rows per transaction. */
@@ -117,6 +121,7 @@ export class PysogsImport {
       const next: StepProgress = { ...progress, after, read: progress.read + page.length, merged: progress.merged + merged };
       await this.db.transaction(async (tx) => {
         const kept: string[] = [];
+        // On a failure nothing of the batch stays; the record still names the last batch committed.
         try {
           // Deferred foreign-key checks run at each statement's end: triggers cannot be switched back on with checks pending.
           await tx.execute(`SET CONSTRAINTS ALL IMMEDIATE`);
@@ -134,6 +139,12 @@ export class PysogsImport {
           for (const key of kept) await this.storage.remove(key).catch(() => undefined);
           throw err;
         }
+      }).catch((err: Error) => {
+        if (err instanceof ImportFailed) throw err;
+        throw new ImportFailed(
+          `${s.table}: the batch after row ${progress.read} failed (${err.message}); the ${progress.read} rows before it are in. ` +
+            'Fix the cause and run the same command again: it continues there',
+        );
       });
       Object.assign(progress, next);
       if (Date.now() - lastSaid >= 2000) {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../config/config';
 import { uploadsDir } from '../../core/data-dir';
-import { openRuntime, OpenedRuntime, runStartupTasks } from '../../core/open-runtime';
+import { openRuntime, OpenedRuntime } from '../../core/open-runtime';
 import { initCrypto } from '../../crypto';
 import { FileStorage } from '../../files/file-storage';
 import { PlanContext } from '../../import/import-plan';
@@ -19,6 +19,7 @@ import { SqliteSource } from '../../import/sqlite-source';
 import { keyMismatch, readServerIdentity, recordServerIdentity } from '../../keys/server-identity';
 import { ServerKey } from '../../keys/server-key';
 import { NestPinoLogger } from '../../logging/logger';
+import { UsersService } from '../../users/users.service';
 import { parse, UsageError } from '../args';
 import { CliModule } from '../cli-module';
 
@@ -100,7 +101,9 @@ export async function importPysogsCommand(config: AppConfig, log: Logger, out: (
 
       const app = await NestFactory.createApplicationContext(CliModule.forRuntime(opened.runtime), { logger: new NestPinoLogger(log) });
       try {
-        await runStartupTasks(app);
+        // Only the system user: the server queues unblinded roles for blinding (§3.5) when it
+        // starts, after the import; done here, it would collide with the imported queue on a re-run.
+        await app.get(UsersService).ensureSystemUser();
         const storage = app.get(FileStorage, { strict: false });
         if (!record.completed) {
           const started = Date.now();
