@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import initSqlJs from 'sql.js';
 import { runCli } from '../../src/cli/run-cli';
 import { loadConfig } from '../../src/config/config';
 import { openRuntime, runStartupTasks } from '../../src/core/open-runtime';
@@ -518,39 +517,6 @@ describe('sogs import-pysogs from a SQLite reference', () => {
     () => imported,
     () => fixture,
   );
-
-  it('refuses a wrong key, a file that is no reference, an unknown schema, writing nothing', async () => {
-    const ref = path.join(scratch, 'reference');
-    const sogsDb = path.join(ref, 'sogs.db');
-    const otherKey = path.join(scratch, 'other_key');
-    fs.writeFileSync(otherKey, randomBytes(32));
-    const shortKey = path.join(scratch, 'short_key');
-    fs.writeFileSync(shortKey, randomBytes(31));
-    const notSqlite = path.join(scratch, 'notes.txt');
-    fs.writeFileSync(notSqlite, 'not a database\n');
-    const lacking = path.join(scratch, 'lacking.db');
-    const SQL = await initSqlJs();
-    const db = new SQL.Database(fs.readFileSync(sogsDb));
-    db.exec('DROP TABLE inbox');
-    fs.writeFileSync(lacking, Buffer.from(db.export()));
-    db.close();
-    const dataDir = path.join(scratch, 'refused');
-    // Refused before any database is opened: this one does not exist.
-    const env = { SOGS_DATA_DIR: dataDir, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' };
-    const uploads = path.join(ref, 'uploads');
-    for (const [from, key, message] of [
-      [sogsDb, otherKey, /^sogs: the key is not this reference's: its system user is ff[0-9a-f]{64}/],
-      [sogsDb, shortKey, /^sogs: .*short_key is not a reference key_x25519 file \(it must hold 32 raw bytes; it holds 31\)$/],
-      [notSqlite, path.join(ref, 'key_x25519'), /^sogs: .*notes.txt is not a session-pysogs database: it is not an SQLite database file$/],
-      [lacking, path.join(ref, 'key_x25519'), /^sogs: SQLite .*lacking.db is a session-pysogs database of an unknown schema version \(no table inbox\)/],
-    ] as const) {
-      const r = await importPysogs(['--from', from, '--uploads', uploads, '--key', key], env);
-      expect([path.basename(from), path.basename(key), r.code, r.stdout]).toEqual([path.basename(from), path.basename(key), 1, '']);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr.split('\n')).toHaveLength(1);
-      expect(fs.existsSync(dataDir)).toBe(false);
-    }
-  });
 });
 
 const onPostgres = testPostgresUrl() !== undefined;
