@@ -58,8 +58,8 @@ sogs key   (print the server public key)
 
 Session IDs are 05… (account) or 15… (blinded) followed by 64 hex digits. Configuration comes
 from the same environment variables and .env file as the server (SOGS_DATA_DIR, DATABASE_URL, …);
-the data directory defaults to data/ in the installation directory. Only \`sogs init\` creates a
-data directory, key or database. \`sogs --verbose COMMAND\` says which ones it uses.
+the data directory defaults to data/ in the installation directory. Only \`sogs init\` (and restore
+and import-pysogs, with the key they bring) creates a data directory, key or database. \`sogs --verbose COMMAND\` says which ones it uses.
 Exit codes: 0 done, 1 refused or failed, 2 bad arguments, 5 migrations pending.`;
 
 export interface CliIo {

@@ -3,7 +3,7 @@ import type { Db } from '../database/db';
 import type { Sql } from '../database/sql';
 import { FileStorage } from '../files/file-storage';
 import { convertRow, IMPORT_PLAN, PlanContext, SourceRow, TableStep } from './import-plan';
-import { ImportRecord, newStep, saveImportRecord, StepProgress } from './import-progress';
+import { ImportRecord, newStep, saveImportRecord } from './import-progress';
 import { copyIntoStorage, locateReferenceFile } from './reference-files';
 import { quote, ReferenceSource, Row, Value } from './reference-source';
 
@@ -117,36 +117,39 @@ export class PysogsImport {
         if (convertRow(s, row, this.ctx)) rows.push(row);
         else merged++;
       }
-      const after = page[page.length - 1].slice(s.columns.length);
-      const next: StepProgress = { ...progress, after, read: progress.read + page.length, merged: progress.merged + merged };
-      await this.db.transaction(async (tx) => {
-        const kept: string[] = [];
-        // On a failure nothing of the batch stays; the record still names the last batch committed.
-        try {
-          // Deferred foreign-key checks run at each statement's end: triggers cannot be switched back on with checks pending.
-          await tx.execute(`SET CONSTRAINTS ALL IMMEDIATE`);
-          await tx.execute(`ALTER TABLE ${quote(s.table)} DISABLE TRIGGER USER`);
-          if (s.table === 'files') await this.copyFiles(rows, tx, kept);
-          const written = rows.filter((r) => s.table !== 'files' || r.path !== null);
-          const inserted = written.length ? await tx.execute(insert, [jsonRows(written, s.columns)]) : 0;
-          await tx.execute(`ALTER TABLE ${quote(s.table)} ENABLE TRIGGER USER`);
-          next.inserted = progress.inserted + inserted;
-          next.skipped = progress.skipped + rows.length - inserted;
-          this.record.steps[s.table] = next;
-          await saveImportRecord(tx, this.record);
-        } catch (err) {
-          this.record.steps[s.table] = progress;
-          for (const key of kept) await this.storage.remove(key).catch(() => undefined);
-          throw err;
-        }
-      }).catch((err: Error) => {
-        if (err instanceof ImportFailed) throw err;
-        throw new ImportFailed(
-          `${s.table}: the batch after row ${progress.read} failed (${err.message}); the ${progress.read} rows before it are in. ` +
-            'Fix the cause and run the same command again: it continues there',
-        );
-      });
-      Object.assign(progress, next);
+      const committed = { ...progress };
+      await this.db
+        .transaction(async (tx) => {
+          const kept: string[] = [];
+          try {
+            // Deferred foreign-key checks run at each statement's end: triggers cannot be switched back on with checks pending.
+            await tx.execute(`SET CONSTRAINTS ALL IMMEDIATE`);
+            await tx.execute(`ALTER TABLE ${quote(s.table)} DISABLE TRIGGER USER`);
+            if (s.table === 'files') await this.copyFiles(rows, tx, kept);
+            const written = rows.filter((r) => s.table !== 'files' || r.path !== null);
+            const inserted = written.length ? await tx.execute(insert, [jsonRows(written, s.columns)]) : 0;
+            await tx.execute(`ALTER TABLE ${quote(s.table)} ENABLE TRIGGER USER`);
+            Object.assign(progress, {
+              after: page[page.length - 1].slice(s.columns.length),
+              read: progress.read + page.length,
+              inserted: progress.inserted + inserted,
+              skipped: progress.skipped + rows.length - inserted,
+              merged: progress.merged + merged,
+            });
+            await saveImportRecord(tx, this.record);
+          } catch (err) {
+            // Nothing of the batch stays: the record goes back to the last batch committed.
+            Object.assign(progress, committed);
+            for (const key of kept) await this.storage.remove(key).catch(() => undefined);
+            throw err;
+          }
+        })
+        .catch((err: Error) => {
+          throw new ImportFailed(
+            `${s.table}: the batch after row ${progress.read} failed (${err.message}); the ${progress.read} rows before it are in. ` +
+              'Fix the cause and run the same command again: it continues there',
+          );
+        });
       if (Date.now() - lastSaid >= 2000) {
         say(false);
         lastSaid = Date.now();
