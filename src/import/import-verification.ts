@@ -4,7 +4,7 @@ import type { Db } from '../database/db';
 import { FileStorage } from '../files/file-storage';
 import { convertRow, IMPORT_PLAN, PlanContext, SourceRow, TableStep } from './import-plan';
 import { ImportRecord, newStep } from './import-progress';
-import { insertStatement, sourceRow } from './pysogs-import';
+import { jsonRows, sourceRow, writtenRowsQuery } from './pysogs-import';
 import { locateReferenceFile } from './reference-files';
 import { quote, ReferenceSource } from './reference-source';
 
@@ -72,9 +72,9 @@ async function sampleMatches(db: Db, storage: FileStorage, s: TableStep, row: So
     row.size = bytes.length;
     columns = columns.filter((c) => c !== 'path');
   }
-  const json = JSON.stringify([Object.fromEntries(s.columns.map((c) => [c, Buffer.isBuffer(row[c]) ? `\\x${(row[c] as Buffer).toString('hex')}` : row[c]]))]);
-  // The row as the import's INSERT would write it (none: one the import leaves out as well).
-  const select = insertStatement(s).replace(/^INSERT INTO .*? \(.*?\) SELECT /, 'SELECT ');
+  // The row as the import writes it (none: one the import leaves out as well).
+  const json = jsonRows([row], s.columns);
+  const select = writtenRowsQuery(s);
   const same = columns.map((c) => `t.${quote(c)} IS NOT DISTINCT FROM w.${quote(c)}`).join(' AND ');
   const [r] = await db.query<{ written: number; found: number; path: string | null }>(
     `WITH w (${s.columns.map(quote).join(', ')}) AS (${select})

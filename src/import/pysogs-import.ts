@@ -22,7 +22,7 @@ export interface ImportOptions {
 }
 
 /** Rows of a table as json_populate_recordset reads them: bytes in bytea's text form. */
-function jsonRows(rows: SourceRow[], columns: readonly string[]): string {
+export function jsonRows(rows: SourceRow[], columns: readonly string[]): string {
   return JSON.stringify(
     rows.map((row) => {
       const out: Record<string, unknown> = {};
@@ -36,10 +36,10 @@ function jsonRows(rows: SourceRow[], columns: readonly string[]): string {
 }
 
 /**
- * The INSERT of one batch: rows naming a missing row are left out (or the reference cleared),
- * so the count it returns tells how many were skipped.
+ * The rows of `$1` (jsonRows) as the import writes them: rows naming a missing row are left out
+ * (or the reference cleared), so the count an INSERT of it returns tells how many were skipped.
  */
-export function insertStatement(s: TableStep): string {
+export function writtenRowsQuery(s: TableStep): string {
   const exists = (c: string, table: string) => `EXISTS (SELECT 1 FROM ${quote(table)} x WHERE x.id = r.${quote(c)})`;
   const select = s.columns.map((c) => {
     const ref = s.refs.find((r) => r.column === c && r.missing === 'null');
@@ -47,10 +47,13 @@ export function insertStatement(s: TableStep): string {
   });
   const where = s.refs.filter((r) => r.missing === 'skip').map((r) => `(r.${quote(r.column)} IS NULL OR ${exists(r.column, r.table)})`);
   return (
-    `INSERT INTO ${quote(s.table)} (${s.columns.map(quote).join(', ')}) ` +
     `SELECT ${select.join(', ')} FROM json_populate_recordset(NULL::${quote(s.table)}, $1::json) r` +
     (where.length ? ` WHERE ${where.join(' AND ')}` : '')
   );
+}
+
+export function insertStatement(s: TableStep): string {
+  return `INSERT INTO ${quote(s.table)} (${s.columns.map(quote).join(', ')}) ${writtenRowsQuery(s)}`;
 }
 
 /** A row read from the reference, as an object of its columns. */
