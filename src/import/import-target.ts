@@ -6,7 +6,7 @@ import type { OpenedRuntime } from '../core/open-runtime';
 import type { Db } from '../database/db';
 import { STORAGE_KEY } from '../files/file-storage';
 import { ServerKey } from '../keys/server-key';
-import { ImportRecord, readImportRecord, saveImportRecord } from './import-progress';
+import { deleteImportRecord, ImportRecord, readImportRecord, saveImportRecord } from './import-progress';
 import { ImportRefused, quote } from './reference-source';
 
 /** The schema's own bookkeeping, kept by --force; every other table holds the community's data. */
@@ -37,7 +37,7 @@ async function wipeTarget(db: Db, uploadsDir: string | undefined): Promise<void>
   const tables = await dataTables(db);
   await db.transaction(async (tx) => {
     await tx.execute(`TRUNCATE ${tables.map(quote).join(', ')} RESTART IDENTITY CASCADE`);
-    await tx.execute(`DELETE FROM server_settings WHERE name = 'pysogs_import'`);
+    await deleteImportRecord(tx);
   });
   if (!uploadsDir || !fs.existsSync(uploadsDir)) return;
   for (const name of fs.readdirSync(uploadsDir)) if (STORAGE_KEY.test(name)) fs.rmSync(path.join(uploadsDir, name), { force: true });
