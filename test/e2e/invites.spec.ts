@@ -4,6 +4,10 @@
  * id; refusals have pages and statuses of their own; moderators manage invites through signed
  * endpoints (also in /batch and onion requests) and admins through `sogs invites`.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import request from 'supertest';
 import { INVITE_PAGE_LIMIT } from '../../src/invites/invite-rate-limit';
 import { ModerationService } from '../../src/moderation/moderation.service';
@@ -11,6 +15,7 @@ import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
+import { qrPng } from '../../src/web/qr-png';
 import { binaryBody } from '../support/binary-body';
 import { cli } from '../support/cli-runner';
 import { OnionClient } from '../support/onion-client';
@@ -18,6 +23,8 @@ import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 
 type Json = Record<string, any>;
+
+const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
 
 const JSON_TYPE = 'application/json';
 const message = () => ({ data: Buffer.from('hello').toString('base64'), signature: Buffer.alloc(64, 1).toString('base64') });
@@ -343,3 +350,62 @@ describe('private rooms and invites', () => {
     expect(lines).not.toContain(person.sessionId.slice(2));
   });
 });
+
+describe('an invite redeemed in a real browser (Debian chromium via playwright-core, no JavaScript)', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    const image = path.join(t.dataDir, 'club.png');
+    fs.writeFileSync(image, qrPng('club', 96));
+    expect((await cli(t, 'rooms', 'add', 'club', '--name', 'The Club', '--description', 'By invitation', '--private')).code).toBe(0);
+    expect((await cli(t, 'rooms', 'update', 'club', '--image', image)).code).toBe(0);
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(() => t.close());
+
+  it('opens the link, takes a pasted Session ID, and shows the join URL and its QR code; the person then reads', async () => {
+    const made = await cli(t, 'invites', 'create', '--room', 'club');
+    const link = /link \(shown only now\): (\S+)/.exec(made.stdout)![1].replace('http://sogs.example.org', base);
+    const person = t.newClient();
+    await signed(t.server, person, 'GET', '/room/club/messages/recent').expect(403);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+      const p = await context.newPage();
+      const opened = await p.goto(link);
+      expect(opened?.status()).toBe(200);
+      expect(await p.locator('h1').textContent()).toBe('The Club');
+      expect(await p.locator('main').textContent()).toContain('By invitation');
+      const imageSize = await p.locator('img.room-image').evaluate((el) => {
+        const img = el as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete ? img.naturalWidth : 0;
+      });
+      expect(imageSize).toBe(96);
+      await p.screenshot({ path: path.join(SCREENSHOTS, 'invite-form.png'), fullPage: true });
+
+      await p.fill('input[name=session_id]', person.sessionId);
+      const [answer] = await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+      expect(answer?.status()).toBe(200);
+      const joinUrl = `http://sogs.example.org/club?public_key=${t.serverKey.publicKeyHex}`;
+      expect(await p.locator('#join-url').textContent()).toBe(joinUrl);
+      const qr = await p.locator('img.qr').screenshot();
+      expect(decodeQr(qr)).toBe(joinUrl);
+      await p.screenshot({ path: path.join(SCREENSHOTS, 'invite-redeemed.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    await signed(t.server, person, 'GET', '/room/club/messages/recent').expect(200);
+  }, 60_000);
+});
+
+function decodeQr(png: Buffer): string | undefined {
+  const img = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data;
+}
