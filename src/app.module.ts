@@ -7,6 +7,8 @@ import { Runtime } from './core/runtime';
 import { DmModule } from './dm/dm.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
+import { InvitesHttpModule } from './invites/invites-http.module';
+import { InvitesModule } from './invites/invites.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MessagesHttpModule } from './messages/messages-http.module';
 import { MessagesModule } from './messages/messages.module';
@@ -20,7 +22,7 @@ import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
-export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule];
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule, InvitesModule];
 
 /** Endpoints: only the HTTP server has these. */
 const HTTP_MODULES = [
@@ -34,6 +36,7 @@ const HTTP_MODULES = [
   BatchModule,
   OnionModule,
   WebModule,
+  InvitesHttpModule,
 ];
 
 @Module({})

@@ -21,11 +21,13 @@ import { openExistingServer, readSettings, requireDataDirOwner, requireExistingS
 import { BACKUP_HELP, backupCommand } from './commands/backup.command';
 import { restoreCommand } from './commands/restore.command';
 import { IMPORT_HELP, importPysogsCommand } from './commands/import-pysogs.command';
+import { INVITES_HELP, invitesCommand } from './commands/invites.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   rooms: roomsCommand,
+  invites: invitesCommand,
   moderators: moderatorsCommand,
   permissions: permissionsCommand,
   bans: bansCommand,
@@ -45,6 +47,7 @@ export const HELP = `Session community server admin commands. They work while th
 
 ${INIT_HELP}
 ${ROOMS_HELP}
+${INVITES_HELP}
 ${MODERATORS_HELP}
 ${PERMISSIONS_HELP}
 ${BANS_HELP}

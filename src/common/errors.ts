@@ -41,6 +41,13 @@ export class NotAcceptable extends SogsError {
   }
 }
 
+export class Gone extends SogsError {
+  readonly status = 410;
+  constructor(message = 'Gone') {
+    super(message);
+  }
+}
+
 export class PayloadTooLarge extends SogsError {
   readonly status = 413;
   constructor(message = 'Payload too large') {

@@ -1,6 +1,7 @@
 import { RequestNonce } from '../auth/request-nonce.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
 import { ServerSetting } from '../keys/server-setting.entity';
+import { RoomInvite } from '../invites/room-invite.entity';
 import { FileChunk } from '../files/file-chunk.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { MessageHistory } from '../messages/message-history.entity';
@@ -37,4 +38,5 @@ export const ENTITIES = [
   DirectMessage,
   RequestNonce,
   ServerSetting,
+  RoomInvite,
 ];

@@ -135,4 +135,15 @@ export class FilesService implements OnModuleInit {
     if (!file || !bytes) throw new NotFound('File not found');
     return { file, ...bytes };
   }
+
+  /** The bytes of the room's image (up to the upload limit), or undefined when it has none. */
+  async roomImage(room: Room): Promise<Buffer | undefined> {
+    if (room.image === null) return undefined;
+    const file = await this.repo.findLive(room.image, room.id, this.clock.now());
+    const bytes = file && (await this.storage.read(file.path));
+    if (!bytes) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of bytes.stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
 }

@@ -13,6 +13,7 @@ import { Metrics } from '../metrics/metrics';
 import { POLL_ROUTES } from '../metrics/poll';
 import { requestSource } from '../metrics/request-source';
 import { installLoadShedding } from './load-shedding';
+import { redactInviteCode } from '../invites/invite-code';
 
 /** How Fastify labels the JSON it serialises. */
 const FASTIFY_JSON = 'application/json; charset=utf-8';
@@ -49,6 +50,12 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
 function configureFastify(fastify: FastifyInstance, runtime: Runtime, metrics: Metrics): void {
   installLoadShedding(fastify, runtime.config.shedLagMs, metrics);
 
+  // A route may take a smaller body than the server-wide limit: `@RouteConfig({ bodyLimit })`.
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
+
   // Every body arrives as raw bytes whatever its content type: signatures cover the exact bytes,
   // clients send JSON with or without a content type, and uploads are raw octets.
   fastify.removeAllContentTypeParsers();
@@ -84,7 +91,8 @@ function configureFastify(fastify: FastifyInstance, runtime: Runtime, metrics: M
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
       };
-      if (config.logPrivate) Object.assign(entry, { url: req.url, ip: req.ip });
+      // Invite codes never reach a log, even with SOGS_LOG_PRIVATE.
+      if (config.logPrivate) Object.assign(entry, { url: redactInviteCode(req.url), ip: req.ip });
       log.debug(entry, 'request');
     }
     done();

@@ -22,7 +22,10 @@ export type ModerationAction =
   | 'unpin_all'
   | 'create_room'
   | 'update_room'
-  | 'delete_room';
+  | 'delete_room'
+  | 'create_invite'
+  | 'revoke_invite'
+  | 'redeem_invite';
 
 /** What is recorded: actor null for a change the server applied on schedule, room null for server-wide actions. */
 export type LogEntry = Pick<ModerationLogEntry, 'actor' | 'room' | 'at'> &

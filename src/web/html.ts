@@ -52,5 +52,11 @@ code.url { display: block; overflow-wrap: anywhere; padding: .5rem; border-radiu
 .messages { list-style: none; padding: 0; }
 .messages li { padding: .5rem 0; border-bottom: 1px solid #8883; }
 .messages .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0 0; }
+form { margin: 1.5rem 0; }
+label { display: block; font-weight: 600; }
+input[type=text] { display: block; width: 100%; margin: .5rem 0; padding: .5rem; font: .9rem ui-monospace, monospace; border: 1px solid #8888; border-radius: .5rem; }
+button { padding: .5rem 1rem; border: 0; border-radius: .5rem; background: var(--accent); color: #fff; font: inherit; cursor: pointer; }
+.error { color: #d33; }
+.room-image { width: 6rem; height: 6rem; object-fit: cover; border-radius: 50%; }
 footer { max-width: 46rem; margin: 0 auto; padding: 1rem; font-size: .85rem; opacity: .7; }
 `;

@@ -27,6 +27,14 @@ export class WebController {
     return png;
   }
 
+  /** The room image, for pages that show the room (the invite page). */
+  @Get('r/:token/image')
+  async image(@Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { data, type } = await this.web.roomImage(token);
+    reply.headers({ ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'public, max-age=300' });
+    return data;
+  }
+
   @Get('static/style.css')
   @Header('content-type', 'text/css; charset=utf-8')
   @Header('cache-control', 'public, max-age=86400')

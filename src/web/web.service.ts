@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, CONFIG } from '../config/config';
 import { Forbidden, NotFound } from '../common/errors';
 import { parseSessionContent } from '../crypto';
+import { imageFormat } from '../cli/image-file';
+import { FilesService } from '../files/files.service';
 import { Room } from '../rooms/room.entity';
 import { RoomsService } from '../rooms/rooms.service';
 import { abbreviateId, esc, page } from './html';
@@ -22,6 +24,7 @@ export class WebService {
   constructor(
     private readonly rooms: RoomsService,
     private readonly repo: WebRepository,
+    private readonly files: FilesService,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -80,9 +83,12 @@ ${recent}`,
     );
   }
 
-  /** A 512×512 PNG QR code of the room's join URL. */
+  /**
+   * A 512×512 PNG QR code of the room's join URL: for every room a client may see (read or
+   * accessible), private rooms included, whose invite pages show it.
+   */
   async invitePng(token: string): Promise<Buffer> {
-    const room = await this.publicRoom(token);
+    const room = await this.accessibleRoom(token);
     const url = this.rooms.joinUrl(room);
     let png = this.qrCache.get(url);
     if (!png) {
@@ -93,12 +99,31 @@ ${recent}`,
     return png;
   }
 
+  /** The room's image, for rooms a client may see (as its info shows it); 404 when it has none that is an image. */
+  async roomImage(token: string): Promise<{ data: Buffer; type: string }> {
+    const room = await this.accessibleRoom(token);
+    const data = await this.files.roomImage(room);
+    const format = data && imageFormat(data);
+    if (!data || !format) throw new NotFound('This room has no image');
+    return { data, type: `image/${format.toLowerCase()}` };
+  }
+
   private async publicRoom(token: string): Promise<Room> {
-    const room = await this.rooms.get(token).catch(() => {
-      throw new NotFound('No such room');
-    });
+    const room = await this.findRoom(token);
     if (!room.read) throw new Forbidden('This room is not public');
     return room;
+  }
+
+  private async accessibleRoom(token: string): Promise<Room> {
+    const room = await this.findRoom(token);
+    if (!room.read && !room.accessible) throw new Forbidden('This room is not public');
+    return room;
+  }
+
+  private findRoom(token: string): Promise<Room> {
+    return this.rooms.get(token).catch(() => {
+      throw new NotFound('No such room');
+    });
   }
 
   private windowName(): string {

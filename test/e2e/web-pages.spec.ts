@@ -35,12 +35,14 @@ describe('browser pages over HTTP', () => {
     const rooms = t.app.get(RoomsService);
     await rooms.create({ token: 'lobby', name: 'Lobby <b>', description: 'Say "hi" & be nice' });
     await rooms.create({ token: 'secret', name: 'Secret', read: false });
+    await rooms.create({ token: 'hidden', name: 'Hidden', read: false, accessible: false });
     const res = await request(t.server).get('/').expect(200);
     expect(res.text).toContain('Lobby &lt;b&gt;');
     expect(res.text).toContain('Say &quot;hi&quot; &amp; be nice');
     expect(res.text).toContain(`http://sogs.example.org/lobby?public_key=${t.serverKey.publicKeyHex}`);
     expect(res.text).toContain('<img src="/r/lobby/invite.png"');
     expect(res.text).not.toContain('Secret');
+    expect(res.text).not.toContain('Hidden');
   });
 
   it('serves a 512×512 QR code of the join URL', async () => {
@@ -81,7 +83,12 @@ describe('browser pages over HTTP', () => {
 
   it('refuses rooms that are not public and answers 404 for unknown ones', async () => {
     await request(t.server).get('/r/secret/').expect(403);
-    await request(t.server).get('/r/secret/invite.png').expect(403);
+    // The QR code of a room that is accessible without being readable (a private room) is served: its invite page shows it.
+    await request(t.server).get('/r/secret/invite.png').expect(200);
+    await request(t.server).get('/r/hidden/').expect(403);
+    await request(t.server).get('/r/hidden/invite.png').expect(403);
+    await request(t.server).get('/r/hidden/image').expect(403);
+    await request(t.server).get('/r/lobby/image').expect(404);
     await request(t.server).get('/r/nope/').expect(404);
     await request(t.server).get('/r/nope/invite.png').expect(404);
     await request(t.server).get('/r/bad%20token/').expect(404);

@@ -33,6 +33,8 @@ export interface TestApp {
 export interface TestAppOptions extends TestDatabaseOptions {
   env?: Record<string, string>;
   serverPrivateKey?: Buffer;
+  /** Where the server's log lines go (default: stdout). */
+  logDestination?: { write(line: string): void };
   /** Test-only routes added to the Fastify instance before it starts (outside Nest: no guard runs). */
   routes?: (fastify: FastifyInstance) => void;
 }
@@ -51,7 +53,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   // The CLI reads the key from the data directory, as on a real installation.
   fs.writeFileSync(config.keyFile, privateKey, { mode: 0o600 });
   const serverKey = ServerKey.fromPrivateKey(privateKey);
-  const runtime: Runtime = { config, db: database.db, serverKey, log: createLogger(config.logLevel), clock };
+  const runtime: Runtime = { config, db: database.db, serverKey, log: createLogger(config.logLevel, opts.logDestination), clock };
   const app = await createHttpApp(runtime);
   opts.routes?.(app.getHttpAdapter().getInstance());
   await app.getHttpAdapter().getInstance().ready();

@@ -7,8 +7,9 @@ import { parse, permissionLetters, roomToken, UsageError } from '../args';
 import { readImageFile } from '../image-file';
 import { CliContext } from '../cli-context';
 
-export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
+export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua] [--private]
 sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off] [--image PATH]
+    [--private on|off]   (private: nobody reads, writes or uploads but whom an invite lets in; the room stays accessible)
     [--profanity on|off|default] [--profanity-silent on|off|default]
     [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
 sogs rooms delete TOKEN --yes
@@ -32,6 +33,13 @@ function defaults(values: { grant?: string; revoke?: string }): PermissionFlags 
   return flags;
 }
 
+/** `--private on`: no read, write or upload by default, still accessible (name and image); `off`: all four. */
+function privacy(on: boolean | undefined, values: { grant?: string; revoke?: string }): PermissionFlags {
+  if (on === undefined) return {};
+  if (values.grant !== undefined || values.revoke !== undefined) throw new UsageError('--private sets the defaults itself: give it without --grant or --revoke');
+  return on ? { read: false, write: false, upload: false, accessible: true } : { read: true, write: true, upload: true, accessible: true };
+}
+
 /** `\n` in a description given on the command line means a line break. */
 const unescape = (s: string | undefined) => s?.replace(/\\n/g, '\n');
 
@@ -39,13 +47,14 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
   const [action, ...rest] = argv;
   switch (action) {
     case 'add': {
-      const { values, positionals } = parse(rest, ROOM_OPTIONS);
+      const { values, positionals } = parse(rest, { ...ROOM_OPTIONS, private: { type: 'boolean' } });
       const token = single(positionals, 'rooms add TOKEN');
       const room = await ctx.rooms.create({
         token,
         name: values.name,
         description: unescape(values.description),
         ...defaults(values),
+        ...privacy(values.private || undefined, values),
       }, await ctx.actor());
       ctx.out(`Created room ${room.token} (${room.name})`);
       ctx.out(`  join URL: ${ctx.rooms.joinUrl(room)}`);
@@ -60,6 +69,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         'profanity-silent': { type: 'string' },
         alphabets: { type: 'string' },
         'alphabet-silent': { type: 'string' },
+        private: { type: 'string' },
       });
       const token = roomToken(single(positionals, 'rooms update TOKEN'));
       // Read before anything changes, so a bad path or a file that is no image leaves the room as it was.
@@ -74,6 +84,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         alphabet_filters: alphabets(values.alphabets),
         alphabet_silent: onOffDefault(values['alphabet-silent'], '--alphabet-silent'),
         ...defaults(values),
+        ...privacy(onOff(values.private, '--private'), values),
       };
       const nothing = Object.values(changes).every((v) => v === undefined);
       if (nothing && !image) throw new UsageError('nothing to update: see sogs help rooms for the options');
@@ -104,7 +115,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         ctx.out(`  name:         ${room.name}`);
         if (room.description) ctx.out(`  description:  ${room.description.replace(/\n/g, '\n                ')}`);
         ctx.out(`  join URL:     ${ctx.rooms.joinUrl(room)}`);
-        ctx.out(`  defaults:     ${describeDefaults(room)}`);
+        ctx.out(`  defaults:     ${describeDefaults(room)}${!room.read && room.accessible ? ' (private)' : ''}`);
         ctx.out(`  filters:      ${describeFilters(ctx.filters.forRoom(room), room)}`);
         ctx.out(`  active users: ${room.active_users}`);
         if (values.verbose) {
