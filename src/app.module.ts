@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { BatchModule } from './batch/batch.module';
+import { BotsHttpModule } from './bots/api/bots-http.module';
+import { BotsModule } from './bots/bots.module';
 import { CapabilitiesModule } from './capabilities/capabilities.module';
 import { CoreModule } from './core/core.module';
 import { Runtime } from './core/runtime';
@@ -22,7 +24,7 @@ import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
-export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule, InvitesModule];
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule, InvitesModule, BotsModule];
 
 /** Endpoints: only the HTTP server has these. */
 const HTTP_MODULES = [
@@ -44,7 +46,7 @@ export class AppModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, ...HTTP_MODULES, MetricsHttpModule.forConfig(runtime.config)],
+      imports: [CoreModule.forRuntime(runtime), ...FEATURE_MODULES, ...HTTP_MODULES, MetricsHttpModule.forConfig(runtime.config), BotsHttpModule.forConfig(runtime.config)],
     };
   }
 }

@@ -1,4 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { BotsService } from '../bots/bots.service';
+import { WelcomeService } from '../bots/welcome.service';
 import { Clock } from '../common/clock';
 import { MessagesService } from '../messages/messages.service';
 import { FilesService } from '../files/files.service';
@@ -52,6 +54,12 @@ export class CliContext {
   }
   get messages(): MessagesService {
     return this.app.get(MessagesService);
+  }
+  get bots(): BotsService {
+    return this.app.get(BotsService);
+  }
+  get welcomes(): WelcomeService {
+    return this.app.get(WelcomeService);
   }
   get users(): UsersService {
     return this.app.get(UsersService);

@@ -9,6 +9,7 @@ import { UsageError } from './args';
 import { CliContext } from './cli-context';
 import { CliModule } from './cli-module';
 import { BANS_HELP, bansCommand } from './commands/bans.command';
+import { BOTS_HELP, botsCommand } from './commands/bots.command';
 import { MIGRATIONS_HELP, migrationsCommand } from './commands/migrations.command';
 import { MODERATORS_HELP, moderatorsCommand } from './commands/moderators.command';
 import { PERMISSIONS_HELP, permissionsCommand } from './commands/permissions.command';
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   users: usersCommand,
   log: logCommand,
   messages: messagesCommand,
+  bots: botsCommand,
   migrations: migrationsCommand,
   backup: backupCommand,
   key: async (ctx, argv) => {
@@ -53,6 +55,7 @@ ${PERMISSIONS_HELP}
 ${BANS_HELP}
 ${USERS_HELP}
 ${MESSAGES_HELP}
+${BOTS_HELP}
 ${LOG_HELP}
 ${MIGRATIONS_HELP}
 ${BACKUP_HELP}

@@ -206,6 +206,12 @@ export const SETTINGS = {
     'Bearer token for /metrics: when set, /metrics also answers on the main port (and on the metrics listener) only to requests carrying it.',
     checkMetricsToken,
   ),
+  botApiListen: text(
+    'SOGS_BOT_API_LISTEN',
+    '',
+    'Serve the local bot API (/bots/...) on this separate address: HOST:PORT, a port (on 127.0.0.1) or a unix socket path; empty = off.',
+    checkListenAddress,
+  ),
   dataDir: text(
     'SOGS_DATA_DIR',
     undefined,

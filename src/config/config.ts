@@ -24,6 +24,8 @@ export interface AppConfig {
   shedLagMs: number;
   /** Prometheus metrics: a separate listener (null = none) and a bearer token ('' = none). */
   metrics: { listen: ListenAddress | null; token: string };
+  /** The local bot API's own listener; null = no bot API. */
+  botApi: { listen: ListenAddress | null };
   /** Public base URL without trailing slash, e.g. `http://chat.example.org`. */
   baseUrl: string;
   /** Absolute path of the data directory. */
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownSeconds: r.shutdownSeconds,
     shedLagMs: r.shedLagMs,
     metrics: { listen: r.metricsListen ? (parseListenAddress(r.metricsListen) as ListenAddress) : null, token: r.metricsToken },
+    botApi: { listen: r.botApiListen ? (parseListenAddress(r.botApiListen) as ListenAddress) : null },
     baseUrl,
     dataDir,
     dataDirIsDefault: r.dataDir === undefined,

@@ -15,7 +15,8 @@ export async function runWorker(config: AppConfig, baseLog: Logger): Promise<voi
   const index = Number(process.env[WORKER_INDEX_ENV] ?? 0);
   const log = baseLog.child({ worker: index });
   try {
-    const serving = await startServing(index === 0 ? config : { ...config, cleanupInterval: 0 }, log, { role: 'worker', migrate: index === 0 });
+    // One bot API listener per cluster (its address can be bound once): worker 0's.
+    const serving = await startServing(index === 0 ? config : { ...config, cleanupInterval: 0, botApi: { listen: null } }, log, { role: 'worker', migrate: index === 0 });
     stopOnSignals(log, () => serving.stop(), null);
     shareMetricsWithPrimary(serving.metrics);
     tell({ type: 'sogs:worker-ready', index, port: serving.port, rooms: index === 0 ? await serving.rooms() : undefined });

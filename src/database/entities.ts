@@ -1,4 +1,7 @@
 import { RequestNonce } from '../auth/request-nonce.entity';
+import { BotRoom } from '../bots/bot-room.entity';
+import { Bot } from '../bots/bot.entity';
+import { RoomWelcome } from '../bots/room-welcome.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
 import { ServerSetting } from '../keys/server-setting.entity';
 import { RoomInvite } from '../invites/room-invite.entity';
@@ -39,4 +42,7 @@ export const ENTITIES = [
   RequestNonce,
   ServerSetting,
   RoomInvite,
+  Bot,
+  BotRoom,
+  RoomWelcome,
 ];

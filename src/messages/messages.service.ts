@@ -12,6 +12,7 @@ import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomActivityService } from '../rooms/room-activity.service';
+import { RoomArrivals } from '../rooms/room-arrivals';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { EditMessageDto } from './dto/edit-message.dto';
@@ -57,6 +58,7 @@ export class MessagesService {
     private readonly reactions: ReactionsRepository,
     private readonly permissions: PermissionsService,
     private readonly activity: RoomActivityService,
+    private readonly arrivals: RoomArrivals,
     private readonly users: UsersService,
     private readonly filters: ContentFilterService,
     private readonly log: ModerationLogRepository,
@@ -92,16 +94,19 @@ export class MessagesService {
 
   /**
    * §1.5 order: write 403 (guard) → data/signature 400 (DTO) → whisper 403 → content filters (429
-   * or silently filtered) → rate limit 429 (admins exempt) → insert.
+   * or silently filtered) → rate limit 429 (admins exempt, and bots that moderate the room) → insert.
+   * A user's post may be their first appearance in a room with a welcome text (RoomArrivals).
    */
-  async post({ room, permissions: perms }: RoomContext, user: User, dto: PostMessageDto): Promise<MessageJson> {
+  async post({ room, permissions: perms }: RoomContext, user: User, dto: PostMessageDto, by: { bot?: boolean } = {}): Promise<MessageJson> {
     const input: PostInput = { ...messageContent(dto), whisperTo: dto.whisper_to ?? null, whisperMods: dto.whisper_mods === true };
     const whispering = input.whisperTo !== null || input.whisperMods;
     if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
     const filtered = this.applyFilters(room, input.data, perms.moderator);
     const recipient = input.whisperTo === null ? null : await this.users.resolveTarget(input.whisperTo);
-    const posted = await retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, perms.admin, input, recipient, filtered, tx)));
+    const exempt = perms.admin || (by.bot === true && perms.moderator);
+    const posted = await retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, exempt, input, recipient, filtered, tx)));
     this.metrics.posts.inc({ filtered: String(filtered) });
+    if (!by.bot) await this.arrivals.arrived(room, user);
     return posted;
   }
 

@@ -5,6 +5,7 @@ import { CleanupService } from '../jobs/cleanup.service';
 import { User } from '../users/user.entity';
 import { Room } from './room.entity';
 import { RoomActivityRepository } from './room-activity.repository';
+import { RoomArrivals } from './room-arrivals';
 
 /** Activity is written at most this often per user and room: polls must not write every time. */
 const WRITE_EVERY = 60;
@@ -22,6 +23,7 @@ export class RoomActivityService implements OnModuleInit {
     private readonly repo: RoomActivityRepository,
     private readonly clock: Clock,
     private readonly cleanup: CleanupService,
+    private readonly arrivals: RoomArrivals,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -34,6 +36,7 @@ export class RoomActivityService implements OnModuleInit {
 
   async record(room: Room, user: User | null): Promise<void> {
     if (!user) return;
+    await this.arrivals.arrived(room, user);
     const now = this.clock.now();
     const key = `${room.id}:${user.id}`;
     const last = this.lastWrite.get(key);

@@ -30,4 +30,6 @@ export class Room {
   /** Names from persian, arabic, cyrillic; an empty array turns the alphabet filters off here. */
   @Column('text', { array: true, nullable: true }) alphabet_filters!: string[] | null;
   @OptionalFlag() alphabet_silent!: boolean | null;
+  /** Whispered by the `welcome` bot to each user on their first poll or post here; null = none. */
+  @Column('text', { nullable: true }) welcome!: string | null;
 }

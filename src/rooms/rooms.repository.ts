@@ -7,7 +7,7 @@ import { PermissionOverride } from '../moderation/permission-override.entity';
 import { PermissionFlags, RoomFilterChanges } from './room';
 import { Room } from './room.entity';
 
-export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned'>> & PermissionFlags & RoomFilterChanges;
+export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned' | 'welcome'>> & PermissionFlags & RoomFilterChanges;
 
 @Injectable()
 export class RoomsRepository {

@@ -21,6 +21,17 @@ export function roomNotFound(token: string): NotFound {
   return new NotFound(`no such room: ${token}`);
 }
 
+/** Longest welcome text: a whisper, not a document. */
+const WELCOME_MAX = 2000;
+
+/** Control characters go, as from a description; empty or overlong is a bad argument. */
+function welcomeText(text: string): string {
+  const clean = (cleanRoomDescription(text) ?? '').trim();
+  if (!clean) throw new InvalidInput('the welcome text must not be empty (use none to remove it)');
+  if (clean.length > WELCOME_MAX) throw new InvalidInput(`the welcome text must be at most ${WELCOME_MAX} characters`);
+  return clean;
+}
+
 @Injectable()
 export class RoomsService {
   constructor(
@@ -94,7 +105,7 @@ export class RoomsService {
   /** Name and description are cleaned of control characters; defaults change without an info bump. */
   async update(
     token: string,
-    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean } & PermissionFlags & RoomFilterChanges,
+    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean; welcome?: string | null } & PermissionFlags & RoomFilterChanges,
     actor: User | null = null,
   ): Promise<Room> {
     const room = await this.get(token);
@@ -114,6 +125,7 @@ export class RoomsService {
       profanity_silent: changes.profanity_silent,
       alphabet_filters: changes.alphabet_filters,
       alphabet_silent: changes.alphabet_silent,
+      welcome: changes.welcome === undefined || changes.welcome === null ? changes.welcome : welcomeText(changes.welcome),
     };
     return this.db.transaction(async (tx) => {
       const updated = await this.rooms.update(room.id, columns, tx);

@@ -95,13 +95,13 @@ describe('a database made before TypeORM migrations (commit 2fc36dc)', () => {
     const c = await t.database.pool.connect();
     try {
       // message_history gained a key; the legacy migration list moved to `migrations`; the server
-      // records itself in the new (empty until it starts) server_settings.
-      const after = await snapshotRows(c, { message_history: ['id'] });
+      // records itself in the new (empty until it starts) server_settings; rooms gained a welcome text.
+      const after = await snapshotRows(c, { message_history: ['id'], rooms: ['welcome'] });
       const { schema_migrations: legacyList, ...legacyTables } = before;
       expect(legacyList).toHaveLength(4);
       for (const [table, rows] of Object.entries(legacyTables)) expect([table, after[table]]).toEqual([table, rows]);
       // New beside the legacy tables: TypeORM's own two, and those of later migrations.
-      const added = ['migrations', 'typeorm_metadata', 'server_settings', 'file_chunks', 'room_invites'];
+      const added = ['migrations', 'typeorm_metadata', 'server_settings', 'file_chunks', 'room_invites', 'bots', 'bot_rooms', 'room_welcomes'];
       expect(Object.keys(after).sort()).toEqual([...Object.keys(legacyTables), ...added].sort());
       expect(after.server_settings).toEqual([]);
       expect(before.messages.length).toBeGreaterThan(5);

@@ -12,6 +12,7 @@ sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--rev
     [--private on|off]   (private: nobody reads, writes or uploads but whom an invite lets in; the room stays accessible)
     [--profanity on|off|default] [--profanity-silent on|off|default]
     [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
+    [--welcome TEXT|none]   (the welcome bot whispers TEXT to each user on their first visit)
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -70,6 +71,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         alphabets: { type: 'string' },
         'alphabet-silent': { type: 'string' },
         private: { type: 'string' },
+        welcome: { type: 'string' },
       });
       const token = roomToken(single(positionals, 'rooms update TOKEN'));
       // Read before anything changes, so a bad path or a file that is no image leaves the room as it was.
@@ -86,9 +88,14 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         ...defaults(values),
         ...privacy(onOff(values.private, '--private'), values),
       };
+      const welcome = values.welcome === undefined ? undefined : values.welcome === 'none' ? null : unescape(values.welcome)!;
       const nothing = Object.values(changes).every((v) => v === undefined);
-      if (nothing && !image) throw new UsageError('nothing to update: see sogs help rooms for the options');
-      const room = nothing ? await ctx.room(token) : await ctx.rooms.update(token, changes, await ctx.actor());
+      if (nothing && !image && welcome === undefined) throw new UsageError('nothing to update: see sogs help rooms for the options');
+      let room = nothing ? await ctx.room(token) : await ctx.rooms.update(token, changes, await ctx.actor());
+      if (welcome !== undefined) {
+        room = await ctx.welcomes.setText(room.token, welcome, await ctx.actor());
+        ctx.out(welcome === null ? `Removed the welcome text of room ${room.token}` : `Set the welcome text of room ${room.token}`);
+      }
       if (image) {
         const id = await ctx.files.setRoomImage(room.token, await ctx.actor(), image.data, image.name);
         ctx.out(`Set the image of room ${room.token} to file ${id} (${image.data.length} bytes)`);
@@ -117,6 +124,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         ctx.out(`  join URL:     ${ctx.rooms.joinUrl(room)}`);
         ctx.out(`  defaults:     ${describeDefaults(room)}${!room.read && room.accessible ? ' (private)' : ''}`);
         ctx.out(`  filters:      ${describeFilters(ctx.filters.forRoom(room), room)}`);
+        if (room.welcome) ctx.out(`  welcome:      ${room.welcome.replace(/\n/g, '\n                ')}`);
         ctx.out(`  active users: ${room.active_users}`);
         if (values.verbose) {
           const stats = await ctx.rooms.stats(room);
