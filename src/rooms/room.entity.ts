@@ -5,6 +5,8 @@ import { StoredFile } from '../files/stored-file.entity';
 /** A room (§6), with its counters (kept by triggers), default permissions and per-room settings. */
 @Entity('rooms')
 @Check('rooms_token_format', `token ~ '^[A-Za-z0-9_-]{1,64}$'`)
+@Check('rooms_retention_seconds_check', `retention_seconds >= 0`)
+@Check('rooms_max_messages_check', `max_messages > 0`)
 // Tokens are unique ignoring case (an expression index, written in the migration).
 @Index('rooms_token_lower_key', { synchronize: false })
 export class Room {
@@ -30,4 +32,10 @@ export class Room {
   /** Names from persian, arabic, cyrillic; an empty array turns the alphabet filters off here. */
   @Column('text', { array: true, nullable: true }) alphabet_filters!: string[] | null;
   @OptionalFlag() alphabet_silent!: boolean | null;
+  /** False: left out of GET /rooms (but for its moderators) and the browser index; joinable by token. */
+  @Flag(true) listed!: boolean;
+  /** Seconds its messages are kept: null = the server-wide setting, 0 = forever (see RetentionService). */
+  @Column('double precision', { nullable: true }) retention_seconds!: number | null;
+  /** At most this many live messages, the newest by posting time; null = no limit. */
+  @Column('integer', { nullable: true }) max_messages!: number | null;
 }

@@ -1,16 +1,18 @@
 import { parseNameList } from '../../config/config.schema';
 import { ALPHABETS } from '../../moderation/filters/alphabets';
 import { RoomFilters } from '../../moderation/filters/content-filter.service';
-import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
+import { PermissionFlags, Permission, PERMISSIONS, RoomRetentionChanges } from '../../rooms/room';
 import { Room } from '../../rooms/room.entity';
 import { parse, permissionLetters, roomToken, UsageError } from '../args';
 import { readImageFile } from '../image-file';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
+    [--listed on|off]
 sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off] [--image PATH]
     [--profanity on|off|default] [--profanity-silent on|off|default]
     [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
+    [--listed on|off]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -19,6 +21,7 @@ const ROOM_OPTIONS = {
   description: { type: 'string' },
   grant: { type: 'string' },
   revoke: { type: 'string' },
+  listed: { type: 'string' },
 } as const;
 
 /** `--grant`/`--revoke` letters → room default permission flags. */
@@ -30,6 +33,11 @@ function defaults(values: { grant?: string; revoke?: string }): PermissionFlags 
     flags[p] = false;
   }
   return flags;
+}
+
+/** `--listed` → room columns (undefined: unchanged). */
+function listingAndRetention(values: { listed?: string }): RoomRetentionChanges {
+  return { listed: onOff(values.listed, '--listed') };
 }
 
 /** `\n` in a description given on the command line means a line break. */
@@ -46,6 +54,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         name: values.name,
         description: unescape(values.description),
         ...defaults(values),
+        ...listingAndRetention(values),
       }, await ctx.actor());
       ctx.out(`Created room ${room.token} (${room.name})`);
       ctx.out(`  join URL: ${ctx.rooms.joinUrl(room)}`);
@@ -74,6 +83,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         alphabet_filters: alphabets(values.alphabets),
         alphabet_silent: onOffDefault(values['alphabet-silent'], '--alphabet-silent'),
         ...defaults(values),
+        ...listingAndRetention(values),
       };
       const nothing = Object.values(changes).every((v) => v === undefined);
       if (nothing && !image) throw new UsageError('nothing to update: see sogs help rooms for the options');
@@ -104,6 +114,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         ctx.out(`  name:         ${room.name}`);
         if (room.description) ctx.out(`  description:  ${room.description.replace(/\n/g, '\n                ')}`);
         ctx.out(`  join URL:     ${ctx.rooms.joinUrl(room)}`);
+        if (!room.listed) ctx.out(`  listed:       no`);
         ctx.out(`  defaults:     ${describeDefaults(room)}`);
         ctx.out(`  filters:      ${describeFilters(ctx.filters.forRoom(room), room)}`);
         ctx.out(`  active users: ${room.active_users}`);
