@@ -1,18 +1,19 @@
 import { parseNameList } from '../../config/config.schema';
 import { ALPHABETS } from '../../moderation/filters/alphabets';
 import { RoomFilters } from '../../moderation/filters/content-filter.service';
-import { PermissionFlags, Permission, PERMISSIONS, RoomRetentionChanges } from '../../rooms/room';
+import { RetentionService } from '../../messages/retention.service';
+import { MAX_MESSAGES_LIMIT, PermissionFlags, Permission, PERMISSIONS, RoomRetentionChanges } from '../../rooms/room';
 import { Room } from '../../rooms/room.entity';
-import { parse, permissionLetters, roomToken, UsageError } from '../args';
+import { duration, formatDuration, parse, permissionLetters, roomToken, UsageError } from '../args';
 import { readImageFile } from '../image-file';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua]
-    [--listed on|off]
+    [--listed on|off] [--retention 30d|none|default] [--max-messages N|none]
 sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off] [--image PATH]
     [--profanity on|off|default] [--profanity-silent on|off|default]
     [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
-    [--listed on|off]
+    [--listed on|off] [--retention 30d|none|default] [--max-messages N|none]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -22,6 +23,8 @@ const ROOM_OPTIONS = {
   grant: { type: 'string' },
   revoke: { type: 'string' },
   listed: { type: 'string' },
+  retention: { type: 'string' },
+  'max-messages': { type: 'string' },
 } as const;
 
 /** `--grant`/`--revoke` letters → room default permission flags. */
@@ -35,9 +38,31 @@ function defaults(values: { grant?: string; revoke?: string }): PermissionFlags 
   return flags;
 }
 
-/** `--listed` → room columns (undefined: unchanged). */
-function listingAndRetention(values: { listed?: string }): RoomRetentionChanges {
-  return { listed: onOff(values.listed, '--listed') };
+/** `--listed`, `--retention`, `--max-messages` → room columns (undefined: unchanged). */
+function listingAndRetention(values: { listed?: string; retention?: string; 'max-messages'?: string }): RoomRetentionChanges {
+  return {
+    listed: onOff(values.listed, '--listed'),
+    retention_seconds: retention(values.retention),
+    max_messages: maxMessages(values['max-messages']),
+  };
+}
+
+/** A duration; none = keep forever (0), default = the server-wide setting (null). */
+function retention(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return 0;
+  if (value === 'default') return null;
+  return duration(value);
+}
+
+function maxMessages(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_MESSAGES_LIMIT) {
+    throw new UsageError(`--max-messages takes a whole number from 1 to ${MAX_MESSAGES_LIMIT} or none, got "${value}"`);
+  }
+  return n;
 }
 
 /** `\n` in a description given on the command line means a line break. */
@@ -122,6 +147,9 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
           const stats = await ctx.rooms.stats(room);
           ctx.out(`  messages:     ${stats?.messages ?? 0}`);
           ctx.out(`  files:        ${stats?.files ?? 0} (${stats?.file_bytes ?? 0} bytes)`);
+          const kept = ctx.app.get(RetentionService).effective(room);
+          ctx.out(`  retention:    ${kept.seconds ? formatDuration(kept.seconds) : 'none'} (${kept.source})`);
+          ctx.out(`  max messages: ${room.max_messages ?? 'none'}`);
           for (const m of await ctx.moderation.listModerators(room)) {
             ctx.out(`  ${m.admin ? 'admin' : 'moderator'}:${m.admin ? '        ' : '    '}${m.session_id}${m.visible ? '' : ' (hidden)'}${m.global ? ' (global)' : ''}`);
           }
