@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { MessagesService } from '../messages/messages.service';
+import { RetentionService } from '../messages/retention.service';
 import { FilesService } from '../files/files.service';
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { ModerationService, Scope } from '../moderation/moderation.service';
@@ -52,6 +53,9 @@ export class CliContext {
   }
   get messages(): MessagesService {
     return this.app.get(MessagesService);
+  }
+  get retention(): RetentionService {
+    return this.app.get(RetentionService);
   }
   get users(): UsersService {
     return this.app.get(UsersService);

@@ -1,7 +1,6 @@
 import { parseNameList } from '../../config/config.schema';
 import { ALPHABETS } from '../../moderation/filters/alphabets';
 import { RoomFilters } from '../../moderation/filters/content-filter.service';
-import { RetentionService } from '../../messages/retention.service';
 import { MAX_MESSAGES_LIMIT, PermissionFlags, Permission, PERMISSIONS, RoomRetentionChanges } from '../../rooms/room';
 import { Room } from '../../rooms/room.entity';
 import { duration, formatDuration, parse, permissionLetters, roomToken, UsageError } from '../args';
@@ -147,7 +146,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
           const stats = await ctx.rooms.stats(room);
           ctx.out(`  messages:     ${stats?.messages ?? 0}`);
           ctx.out(`  files:        ${stats?.files ?? 0} (${stats?.file_bytes ?? 0} bytes)`);
-          const kept = ctx.app.get(RetentionService).effective(room);
+          const kept = ctx.retention.effective(room);
           ctx.out(`  retention:    ${kept.seconds ? formatDuration(kept.seconds) : 'none'} (${kept.source})`);
           ctx.out(`  max messages: ${room.max_messages ?? 'none'}`);
           for (const m of await ctx.moderation.listModerators(room)) {
