@@ -6,6 +6,7 @@ import { EntityAlignment1795867200000 } from './1795867200000-EntityAlignment';
 import { ServerSettings1795900000000 } from './1795900000000-ServerSettings';
 import { FileChunks1795903200000 } from './1795903200000-FileChunks';
 import { RoomInvites1795910400000 } from './1795910400000-RoomInvites';
+import { RoomListingRetention1795911300000 } from './1795911300000-RoomListingRetention';
 import { Bots1795920000000 } from './1795920000000-Bots';
 
 /** Every migration, oldest first; the only way the schema changes. */
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   ServerSettings1795900000000,
   FileChunks1795903200000,
   RoomInvites1795910400000,
+  RoomListingRetention1795911300000,
   Bots1795920000000,
 ];
 

@@ -46,6 +46,14 @@ export function duration(value: string): number {
   return seconds;
 }
 
+/** Seconds in the largest of d, h, m that divides them, as `duration()` reads them back: 2592000 → `30d`, 5400 → `90m`. */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds >= size && Number.isInteger(seconds / size)) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
 export function formatTime(t: number | null): string {
   return t === null ? 'never' : new Date(t * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 }

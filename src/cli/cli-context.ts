@@ -3,6 +3,7 @@ import { BotsService } from '../bots/bots.service';
 import { WelcomeService } from '../bots/welcome.service';
 import { Clock } from '../common/clock';
 import { MessagesService } from '../messages/messages.service';
+import { RetentionService } from '../messages/retention.service';
 import { FilesService } from '../files/files.service';
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
 import { ModerationService, Scope } from '../moderation/moderation.service';
@@ -60,6 +61,9 @@ export class CliContext {
   }
   get welcomes(): WelcomeService {
     return this.app.get(WelcomeService);
+  }
+  get retention(): RetentionService {
+    return this.app.get(RetentionService);
   }
   get users(): UsersService {
     return this.app.get(UsersService);

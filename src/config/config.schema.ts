@@ -271,6 +271,11 @@ export const SETTINGS = {
   activeThresholdDays: days('SOGS_ACTIVE_THRESHOLD_DAYS', 7, 'Window for counting a room\'s active users, in days.'),
   activePruneDays: days('SOGS_ACTIVE_PRUNE_DAYS', 60, 'How long room activity rows are kept, in days.'),
   historyPruneDays: days('SOGS_HISTORY_PRUNE_DAYS', 30, 'How long edit/delete history is kept, in days.'),
+  retentionDays: days(
+    'SOGS_RETENTION_DAYS',
+    0,
+    'Delete room messages posted more than this many days ago (0 = keep them forever); per room: rooms update TOKEN --retention 30d|none|default.',
+  ),
   cleanupInterval: int(
     'SOGS_CLEANUP_INTERVAL_SECONDS',
     10,

@@ -58,6 +58,8 @@ export interface AppConfig {
   activeThreshold: number;
   activePrune: number;
   historyPrune: number;
+  /** Seconds room messages are kept unless the room says otherwise; 0 = forever. */
+  retention: number;
   /** Seconds; 0 = no cleanup timer in this instance. */
   cleanupInterval: number;
   showIndex: boolean;
@@ -145,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     activeThreshold: r.activeThresholdDays,
     activePrune: r.activePruneDays,
     historyPrune: r.historyPruneDays,
+    retention: r.retentionDays,
     cleanupInterval: r.cleanupInterval,
     showIndex: r.showIndex,
     showRecent: r.showRecent,

@@ -11,6 +11,8 @@ import { User } from '../users/user.entity';
 @Index('messages_room_seqno_idx', ['room', 'seqno'])
 @Index('messages_room_posted_idx', ['room', 'posted'])
 @Index('messages_user_room_posted_idx', ['user', 'room', 'posted']) // the post rate limit
+// Live messages by age, for the retention cleanup (tombstones only accumulate).
+@Index('messages_room_live_posted_idx', ['room', 'posted', 'id'], { where: 'data IS NOT NULL' })
 // Unique (not just indexed) so that pinned_messages can reference (room, id).
 @Unique('messages_room_id_key', ['room', 'id'])
 export class Message {

@@ -10,12 +10,14 @@ import { Reaction } from './reaction.entity';
 import { MessagesService } from './messages.service';
 import { ReactionsRepository } from './reactions.repository';
 import { ReactionsService } from './reactions.service';
+import { RetentionRepository } from './retention.repository';
+import { RetentionService } from './retention.service';
 import { UserReaction } from './user-reaction.entity';
 
 /** Messages and reactions without their endpoints: the admin CLI loads this one. */
 @Module({
   imports: [TypeOrmModule.forFeature([Message, MessageHistory, Reaction, UserReaction]), RoomsModule, ModerationModule, UsersModule],
-  providers: [MessagesRepository, MessagesService, ReactionsRepository, ReactionsService],
-  exports: [MessagesService, ReactionsService],
+  providers: [MessagesRepository, MessagesService, ReactionsRepository, ReactionsService, RetentionRepository, RetentionService],
+  exports: [MessagesService, ReactionsService, RetentionService],
 })
 export class MessagesModule {}

@@ -38,12 +38,15 @@ export class RoomInfoService {
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Rooms the caller can see (read or accessible; moderators see every room), by token ignoring case. */
+  /**
+   * Rooms the caller can see (read or accessible; moderators see every room), by token ignoring
+   * case. Unlisted rooms only for their moderators (room or global); the others reach them by token.
+   */
   async list(user: User | null): Promise<RoomInfo[]> {
     const visible: RoomInfo[] = [];
     for (const room of await this.rooms.list()) {
       const perms = await this.permissions.effective(room, user);
-      if (perms.accessible) visible.push(await this.info(room, perms));
+      if (perms.accessible && (room.listed || perms.moderator)) visible.push(await this.info(room, perms));
     }
     return visible;
   }

@@ -5,6 +5,8 @@ import { StoredFile } from '../files/stored-file.entity';
 /** A room (§6), with its counters (kept by triggers), default permissions and per-room settings. */
 @Entity('rooms')
 @Check('rooms_token_format', `token ~ '^[A-Za-z0-9_-]{1,64}$'`)
+@Check('rooms_retention_seconds_check', `retention_seconds >= 0`)
+@Check('rooms_max_messages_check', `max_messages > 0`)
 // Tokens are unique ignoring case (an expression index, written in the migration).
 @Index('rooms_token_lower_key', { synchronize: false })
 export class Room {
@@ -32,4 +34,10 @@ export class Room {
   @OptionalFlag() alphabet_silent!: boolean | null;
   /** Whispered by the `welcome` bot to each user on their first poll or post here; null = none. */
   @Column('text', { nullable: true }) welcome!: string | null;
+  /** False: left out of GET /rooms (but for its moderators) and the browser index; joinable by token. */
+  @Flag(true) listed!: boolean;
+  /** Seconds its messages are kept: null = the server-wide setting, 0 = forever (see RetentionService). */
+  @Column('double precision', { nullable: true }) retention_seconds!: number | null;
+  /** At most this many live messages, the newest by posting time; null = no limit. */
+  @Column('integer', { nullable: true }) max_messages!: number | null;
 }

@@ -6,6 +6,18 @@ export interface RoomFilterChanges {
   alphabet_silent?: boolean | null;
 }
 
+/** Listing and retention settings (issue #16); null returns a limit to the server setting or removes it. */
+export interface RoomRetentionChanges {
+  listed?: boolean;
+  /** Seconds; 0 = keep forever, null = the server-wide SOGS_RETENTION_DAYS. */
+  retention_seconds?: number | null;
+  /** The newest this many messages are kept; null = no limit. */
+  max_messages?: number | null;
+}
+
+/** Largest `max_messages` (the column is an INTEGER). */
+export const MAX_MESSAGES_LIMIT = 2_147_483_647;
+
 export type Permission = 'read' | 'accessible' | 'write' | 'upload';
 export const PERMISSIONS: readonly Permission[] = ['read', 'accessible', 'write', 'upload'];
 export type PermissionFlags = Partial<Record<Permission, boolean>>;

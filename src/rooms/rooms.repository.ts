@@ -4,10 +4,10 @@ import { Repository } from 'typeorm';
 import { Db } from '../database/db';
 import { on, Sql } from '../database/sql';
 import { PermissionOverride } from '../moderation/permission-override.entity';
-import { PermissionFlags, RoomFilterChanges } from './room';
+import { PermissionFlags, RoomFilterChanges, RoomRetentionChanges } from './room';
 import { Room } from './room.entity';
 
-export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned' | 'welcome'>> & PermissionFlags & RoomFilterChanges;
+export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned' | 'welcome'>> & PermissionFlags & RoomFilterChanges & RoomRetentionChanges;
 
 @Injectable()
 export class RoomsRepository {
@@ -47,7 +47,7 @@ export class RoomsRepository {
 
   /** Returns undefined when the token is taken (ignoring case). */
   async insert(
-    room: Pick<Room, 'token' | 'name' | 'description' | 'created'> & Required<PermissionFlags>,
+    room: Pick<Room, 'token' | 'name' | 'description' | 'created'> & Required<PermissionFlags> & RoomRetentionChanges,
     sql?: Sql,
   ): Promise<Room | undefined> {
     const result = await on(this.rooms, sql).createQueryBuilder().insert().values(room).orIgnore().returning('*').execute();

@@ -9,7 +9,7 @@ import { ModerationAction, ModerationLogRepository } from '../moderation/moderat
 import { RequestScope } from '../auth/request-scope';
 import { PermissionOverride } from '../moderation/permission-override.entity';
 import { User } from '../users/user.entity';
-import { cleanRoomDescription, cleanRoomName, PermissionFlags, RoomFilterChanges, ROOM_TOKEN } from './room';
+import { cleanRoomDescription, cleanRoomName, MAX_MESSAGES_LIMIT, PermissionFlags, RoomFilterChanges, RoomRetentionChanges, ROOM_TOKEN } from './room';
 import { Room } from './room.entity';
 import { RoomsRepository } from './rooms.repository';
 
@@ -30,6 +30,16 @@ function welcomeText(text: string): string {
   if (!clean) throw new InvalidInput('the welcome text must not be empty (use none to remove it)');
   if (clean.length > WELCOME_MAX) throw new InvalidInput(`the welcome text must be at most ${WELCOME_MAX} characters`);
   return clean;
+}
+
+/** Retention is seconds (0 = forever), max_messages a whole number from 1; null = unset. */
+function checkRetention(c: RoomRetentionChanges): void {
+  const r = c.retention_seconds;
+  if (r !== undefined && r !== null && !(Number.isFinite(r) && r >= 0)) throw new InvalidInput(`invalid retention: ${r} seconds`);
+  const m = c.max_messages;
+  if (m !== undefined && m !== null && !(Number.isInteger(m) && m >= 1 && m <= MAX_MESSAGES_LIMIT)) {
+    throw new InvalidInput(`invalid max_messages: ${m} (a whole number from 1 to ${MAX_MESSAGES_LIMIT})`);
+  }
 }
 
 @Injectable()
@@ -53,10 +63,11 @@ export class RoomsService {
     return `${this.config.baseUrl}/${room.token}?public_key=${this.serverKey.publicKeyHex}`;
   }
 
-  async create(input: { token: string; name?: string; description?: string } & PermissionFlags, actor: User | null = null): Promise<Room> {
+  async create(input: { token: string; name?: string; description?: string } & PermissionFlags & RoomRetentionChanges, actor: User | null = null): Promise<Room> {
     if (!ROOM_TOKEN.test(input.token)) {
       throw new InvalidInput(`invalid room token "${input.token}": use 1-64 letters, digits, _ or -`);
     }
+    checkRetention(input);
     const name = cleanRoomName(input.name ?? input.token);
     if (!name) throw new InvalidInput('the room name must not be empty');
     return this.db.transaction(async (tx) => {
@@ -70,6 +81,9 @@ export class RoomsService {
           accessible: input.accessible ?? true,
           write: input.write ?? true,
           upload: input.upload ?? true,
+          listed: input.listed,
+          retention_seconds: input.retention_seconds,
+          max_messages: input.max_messages,
         },
         tx,
       );
@@ -105,9 +119,10 @@ export class RoomsService {
   /** Name and description are cleaned of control characters; defaults change without an info bump. */
   async update(
     token: string,
-    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean; welcome?: string | null } & PermissionFlags & RoomFilterChanges,
+    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean; welcome?: string | null } & PermissionFlags & RoomFilterChanges & RoomRetentionChanges,
     actor: User | null = null,
   ): Promise<Room> {
+    checkRetention(changes);
     const room = await this.get(token);
     const name = changes.name === undefined ? undefined : cleanRoomName(changes.name);
     if (name === '') throw new InvalidInput('the room name must not be empty');
@@ -126,6 +141,9 @@ export class RoomsService {
       alphabet_filters: changes.alphabet_filters,
       alphabet_silent: changes.alphabet_silent,
       welcome: changes.welcome === undefined || changes.welcome === null ? changes.welcome : welcomeText(changes.welcome),
+      listed: changes.listed,
+      retention_seconds: changes.retention_seconds,
+      max_messages: changes.max_messages,
     };
     return this.db.transaction(async (tx) => {
       const updated = await this.rooms.update(room.id, columns, tx);

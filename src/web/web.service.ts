@@ -15,7 +15,8 @@ const QR_SIZE = 512;
 
 /**
  * Server-rendered pages for people arriving with a browser: the public rooms with their join
- * links and QR codes, and a page per public room. Public = readable without an account.
+ * links and QR codes (unlisted rooms left out), and a page per public room. Public = readable
+ * without an account.
  */
 @Injectable()
 export class WebService {
@@ -30,7 +31,7 @@ export class WebService {
 
   async indexPage(): Promise<string> {
     if (!this.config.showIndex) throw new Forbidden('The room list is not public on this server');
-    const rooms = (await this.rooms.list()).filter((r) => r.read);
+    const rooms = (await this.rooms.list()).filter((r) => r.read && r.listed);
     if (!rooms.length) {
       return page(
         'Session community',

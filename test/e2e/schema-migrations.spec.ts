@@ -94,9 +94,12 @@ describe('a database made before TypeORM migrations (commit 2fc36dc)', () => {
   it('keeps every row of every table', async () => {
     const c = await t.database.pool.connect();
     try {
-      // message_history gained a key; the legacy migration list moved to `migrations`; the server
-      // records itself in the new (empty until it starts) server_settings; rooms gained a welcome text.
-      const after = await snapshotRows(c, { message_history: ['id'], rooms: ['welcome'] });
+      // message_history gained a key, rooms their listing and retention settings (checked below) and
+      // a welcome text; the legacy migration list moved to `migrations`; the server records itself
+      // in the new (empty until it starts) server_settings.
+      const after = await snapshotRows(c, { message_history: ['id'], rooms: ['welcome', 'listed', 'retention_seconds', 'max_messages'] });
+      const { rows: rooms } = await c.query(`SELECT listed, retention_seconds, max_messages FROM rooms`);
+      expect(rooms).toEqual(before.rooms.map(() => ({ listed: true, retention_seconds: null, max_messages: null })));
       const { schema_migrations: legacyList, ...legacyTables } = before;
       expect(legacyList).toHaveLength(4);
       for (const [table, rows] of Object.entries(legacyTables)) expect([table, after[table]]).toEqual([table, rows]);

@@ -14,8 +14,9 @@ import { testPostgresUrl } from '../support/test-env';
 /**
  * Two built server processes on one PostgreSQL database, as two machines would run them: each
  * with its own data directory, the same server key, and the uploads in the database
- * (`SOGS_FILE_STORAGE=database`). Whatever one accepts or changes, the other honours; the timed
- * changes still come due when the instance running the cleanup dies.
+ * (`SOGS_FILE_STORAGE=database`). Whatever one accepts or changes, the other honours; a room's
+ * retention is applied once; the timed changes still come due when the instance running the
+ * cleanup dies.
  */
 const onPostgres = testPostgresUrl() !== undefined;
 // Jest lists nothing of a file whose tests are all skipped: say why here.
@@ -118,6 +119,31 @@ if (!onPostgres) console.info('two-instances.spec.ts skipped: PostgreSQL only (T
     // Neither instance keeps anything on its own disk.
     for (const dir of dirs) expect(fs.existsSync(path.join(dir, 'uploads'))).toBe(false);
   });
+
+  it('applies a room retention once: each message deleted once, the sequence moved by exactly that many', async () => {
+    expect(await run(CLI_JS, ['rooms', 'add', 'brief', '--retention', '2s'], envA)).toMatchObject({ code: 0 });
+    const [{ id: room }] = await database.query(`SELECT id FROM rooms WHERE token = 'brief'`);
+    const logged = () =>
+      [a, b]
+        .flatMap((s) => s.stdout().split('\n'))
+        .filter((l) => l.includes('"task":"message retention"'))
+        .reduce((n, l) => n + (JSON.parse(l) as { rows: number }).rows, 0);
+    const before = logged();
+    // A global admin posts without the rate limit, through both instances.
+    for (let i = 0; i < 8; i++) {
+      await signed(i % 2 ? urlB : urlA, admin, 'POST', '/room/brief/message', { body: message(), contentType: 'application/json' }).expect(201);
+    }
+    const count = async (where: string) => (await database.query(`SELECT count(*)::int AS n FROM messages WHERE room = $1 AND ${where}`, [room]))[0].n;
+    await until(async () => (await count('data IS NOT NULL')) === 0, 10_000);
+    // Both instances go on running rounds: nothing is deleted twice.
+    const rounds = (s: Started) => s.stdout().split('\n').filter((l) => l.includes('"msg":"cleanup round"')).length;
+    const [ra, rb] = [rounds(a), rounds(b)];
+    await until(async () => rounds(a) + rounds(b) >= ra + rb + 4, 10_000);
+    expect(await count('data IS NULL')).toBe(8);
+    expect(await database.query(`SELECT message_sequence FROM rooms WHERE id = $1`, [room])).toEqual([{ message_sequence: 16 }]);
+    expect(await database.query(`SELECT count(*)::int AS n FROM message_history h JOIN messages m ON m.id = h.message WHERE m.room = $1`, [room])).toEqual([{ n: 0 }]);
+    expect(logged() - before).toBe(8);
+  }, 30_000);
 
   it('applies a pending timed ban exactly once after the instance running the cleanup is killed (SIGKILL)', async () => {
     const target = SessionClient.random(serverPk);

@@ -23,6 +23,8 @@ export async function cli(t: TestApp, ...argv: string[]): Promise<CliResult> {
     SOGS_PROFANITY_SILENT: String(t.config.filters.profanitySilent),
     SOGS_ALPHABET_FILTERS: t.config.filters.alphabets.join(','),
     SOGS_ALPHABET_SILENT: String(t.config.filters.alphabetSilent),
+    // The server-wide retention, which `rooms list --verbose` shows for rooms that follow it.
+    SOGS_RETENTION_DAYS: String(t.config.retention / 86400),
   };
   const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };

@@ -1,4 +1,4 @@
-import { duration, permissionLetters, UsageError } from '../../src/cli/args';
+import { duration, formatDuration, permissionLetters, UsageError } from '../../src/cli/args';
 
 describe('CLI argument helpers', () => {
   it('parses durations', () => {
@@ -8,6 +8,14 @@ describe('CLI argument helpers', () => {
     expect(duration('1.5d')).toBe(129600);
     expect(duration('2w')).toBe(1209600);
     for (const bad of ['', '0', '-5', '3y', 'h', '1e3', '99999999999']) expect(() => duration(bad)).toThrow(UsageError);
+  });
+
+  it('prints durations the way it reads them', () => {
+    const cases: [number, string][] = [[2592000, '30d'], [129600, '36h'], [5400, '90m'], [90, '90s'], [1.5, '1.5s'], [1209600, '14d']];
+    for (const [seconds, text] of cases) {
+      expect(formatDuration(seconds)).toBe(text);
+      expect(duration(text)).toBe(seconds);
+    }
   });
 
   it('parses permission letters', () => {

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       activeThreshold: 7 * 86400,
       activePrune: 60 * 86400,
       historyPrune: 30 * 86400,
+      retention: 0,
       showIndex: true,
       showRecent: true,
       workers: usableCores(),
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
     expect(c.keyFile).toBe('/srv/sogs/key_x25519');
     expect(c.requireBlindKeys).toBe(false);
     expect(c.uploadExpiry).toBe(43200);
+    expect(loadConfig({ SOGS_RETENTION_DAYS: '30' }).retention).toBe(30 * 86400);
     expect(c.logLevel).toBe('debug');
     expect(c.databaseUrl).toBe('postgresql://u:p@db/sogs');
   });

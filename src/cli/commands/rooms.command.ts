@@ -1,18 +1,20 @@
 import { parseNameList } from '../../config/config.schema';
 import { ALPHABETS } from '../../moderation/filters/alphabets';
 import { RoomFilters } from '../../moderation/filters/content-filter.service';
-import { PermissionFlags, Permission, PERMISSIONS } from '../../rooms/room';
+import { MAX_MESSAGES_LIMIT, PermissionFlags, Permission, PERMISSIONS, RoomRetentionChanges } from '../../rooms/room';
 import { Room } from '../../rooms/room.entity';
-import { parse, permissionLetters, roomToken, UsageError } from '../args';
+import { duration, formatDuration, parse, permissionLetters, roomToken, UsageError } from '../args';
 import { readImageFile } from '../image-file';
 import { CliContext } from '../cli-context';
 
 export const ROOMS_HELP = `sogs rooms add TOKEN [--name NAME] [--description TEXT] [--revoke rwua] [--private]
+    [--listed on|off] [--retention 30d|none|default] [--max-messages N|none]
 sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--revoke rwua] [--dm-refuse-banned on|off] [--image PATH]
     [--private on|off]   (private: nobody reads, writes or uploads but whom an invite lets in; the room stays accessible)
     [--profanity on|off|default] [--profanity-silent on|off|default]
     [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
     [--welcome TEXT|none]   (the welcome bot whispers TEXT to each user on their first visit)
+    [--listed on|off] [--retention 30d|none|default] [--max-messages N|none]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
 
@@ -21,6 +23,9 @@ const ROOM_OPTIONS = {
   description: { type: 'string' },
   grant: { type: 'string' },
   revoke: { type: 'string' },
+  listed: { type: 'string' },
+  retention: { type: 'string' },
+  'max-messages': { type: 'string' },
 } as const;
 
 /** `--grant`/`--revoke` letters → room default permission flags. */
@@ -41,6 +46,33 @@ function privacy(on: boolean | undefined, values: { grant?: string; revoke?: str
   return on ? { read: false, write: false, upload: false, accessible: true } : { read: true, write: true, upload: true, accessible: true };
 }
 
+/** `--listed`, `--retention`, `--max-messages` → room columns (undefined: unchanged). */
+function listingAndRetention(values: { listed?: string; retention?: string; 'max-messages'?: string }): RoomRetentionChanges {
+  return {
+    listed: onOff(values.listed, '--listed'),
+    retention_seconds: retention(values.retention),
+    max_messages: maxMessages(values['max-messages']),
+  };
+}
+
+/** A duration; none = keep forever (0), default = the server-wide setting (null). */
+function retention(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return 0;
+  if (value === 'default') return null;
+  return duration(value);
+}
+
+function maxMessages(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_MESSAGES_LIMIT) {
+    throw new UsageError(`--max-messages takes a whole number from 1 to ${MAX_MESSAGES_LIMIT} or none, got "${value}"`);
+  }
+  return n;
+}
+
 /** `\n` in a description given on the command line means a line break. */
 const unescape = (s: string | undefined) => s?.replace(/\\n/g, '\n');
 
@@ -56,6 +88,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         description: unescape(values.description),
         ...defaults(values),
         ...privacy(values.private || undefined, values),
+        ...listingAndRetention(values),
       }, await ctx.actor());
       ctx.out(`Created room ${room.token} (${room.name})`);
       ctx.out(`  join URL: ${ctx.rooms.joinUrl(room)}`);
@@ -87,6 +120,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         alphabet_silent: onOffDefault(values['alphabet-silent'], '--alphabet-silent'),
         ...defaults(values),
         ...privacy(onOff(values.private, '--private'), values),
+        ...listingAndRetention(values),
       };
       const welcome = values.welcome === undefined ? undefined : values.welcome === 'none' ? null : unescape(values.welcome)!;
       const nothing = Object.values(changes).every((v) => v === undefined);
@@ -122,6 +156,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         ctx.out(`  name:         ${room.name}`);
         if (room.description) ctx.out(`  description:  ${room.description.replace(/\n/g, '\n                ')}`);
         ctx.out(`  join URL:     ${ctx.rooms.joinUrl(room)}`);
+        if (!room.listed) ctx.out(`  listed:       no`);
         ctx.out(`  defaults:     ${describeDefaults(room)}${!room.read && room.accessible ? ' (private)' : ''}`);
         ctx.out(`  filters:      ${describeFilters(ctx.filters.forRoom(room), room)}`);
         if (room.welcome) ctx.out(`  welcome:      ${room.welcome.replace(/\n/g, '\n                ')}`);
@@ -130,6 +165,9 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
           const stats = await ctx.rooms.stats(room);
           ctx.out(`  messages:     ${stats?.messages ?? 0}`);
           ctx.out(`  files:        ${stats?.files ?? 0} (${stats?.file_bytes ?? 0} bytes)`);
+          const kept = ctx.retention.effective(room);
+          ctx.out(`  retention:    ${kept.seconds ? formatDuration(kept.seconds) : 'none'} (${kept.source})`);
+          ctx.out(`  max messages: ${room.max_messages ?? 'none'}`);
           for (const m of await ctx.moderation.listModerators(room)) {
             ctx.out(`  ${m.admin ? 'admin' : 'moderator'}:${m.admin ? '        ' : '    '}${m.session_id}${m.visible ? '' : ' (hidden)'}${m.global ? ' (global)' : ''}`);
           }
