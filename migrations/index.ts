@@ -5,6 +5,7 @@ import { ModerationLog1795388400000 } from './1795388400000-ModerationLog';
 import { EntityAlignment1795867200000 } from './1795867200000-EntityAlignment';
 import { ServerSettings1795900000000 } from './1795900000000-ServerSettings';
 import { FileChunks1795903200000 } from './1795903200000-FileChunks';
+import { Webhooks1795946400000 } from './1795946400000-Webhooks';
 
 /** Every migration, oldest first; the only way the schema changes. */
 export const MIGRATIONS = [
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   EntityAlignment1795867200000,
   ServerSettings1795900000000,
   FileChunks1795903200000,
+  Webhooks1795946400000,
 ];
 
 /**
