@@ -18,9 +18,11 @@ import { RoomsHttpModule } from './rooms/rooms-http.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
+import { WebhookDeliveryModule } from './webhooks/webhook-delivery.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
-export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule];
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule, WebhooksModule];
 
 /** Endpoints: only the HTTP server has these. */
 const HTTP_MODULES = [
@@ -34,6 +36,7 @@ const HTTP_MODULES = [
   BatchModule,
   OnionModule,
   WebModule,
+  WebhookDeliveryModule,
 ];
 
 @Module({})

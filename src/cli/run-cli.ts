@@ -21,6 +21,7 @@ import { openExistingServer, readSettings, requireDataDirOwner, requireExistingS
 import { BACKUP_HELP, backupCommand } from './commands/backup.command';
 import { restoreCommand } from './commands/restore.command';
 import { IMPORT_HELP, importPysogsCommand } from './commands/import-pysogs.command';
+import { WEBHOOKS_HELP, webhooksCommand } from './commands/webhooks.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   messages: messagesCommand,
   migrations: migrationsCommand,
   backup: backupCommand,
+  webhooks: webhooksCommand,
   key: async (ctx, argv) => {
     if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
     ctx.out(ctx.serverKey.publicKeyHex);
@@ -51,6 +53,7 @@ ${BANS_HELP}
 ${USERS_HELP}
 ${MESSAGES_HELP}
 ${LOG_HELP}
+${WEBHOOKS_HELP}
 ${MIGRATIONS_HELP}
 ${BACKUP_HELP}
 ${IMPORT_HELP}

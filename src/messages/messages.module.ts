@@ -11,10 +11,11 @@ import { MessagesService } from './messages.service';
 import { ReactionsRepository } from './reactions.repository';
 import { ReactionsService } from './reactions.service';
 import { UserReaction } from './user-reaction.entity';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** Messages and reactions without their endpoints: the admin CLI loads this one. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Message, MessageHistory, Reaction, UserReaction]), RoomsModule, ModerationModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([Message, MessageHistory, Reaction, UserReaction]), RoomsModule, ModerationModule, UsersModule, WebhooksModule],
   providers: [MessagesRepository, MessagesService, ReactionsRepository, ReactionsService],
   exports: [MessagesService, ReactionsService],
 })
