@@ -8,6 +8,8 @@ export interface Received {
   /** The body exactly as it arrived (what the signature covers). */
   raw: Buffer;
   body: any;
+  /** How the receiver answered it. */
+  answered?: Answer;
 }
 
 /** How the receiver answers a request: a status, or never (the request hangs until the sender gives up). */
@@ -20,6 +22,8 @@ export type Answer = number | 'hang';
 export class WebhookReceiver {
   readonly received: Received[] = [];
   answer: (r: Received) => Answer = () => 200;
+  /** Milliseconds the receiver waits before it answers. */
+  delayMs = 0;
   open = 0;
   maxOpen = 0;
   private readonly hanging = new Set<http.ServerResponse>();
@@ -62,9 +66,9 @@ export class WebhookReceiver {
       }
       const r: Received = { path: req.url ?? '', headers: req.headers, raw, body };
       this.received.push(r);
-      const answer = this.answer(r);
+      const answer = (r.answered = this.answer(r));
       if (answer === 'hang') this.hanging.add(res);
-      else res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      else setTimeout(() => res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok'), this.delayMs);
     });
   }
 
