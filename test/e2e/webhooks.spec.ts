@@ -168,7 +168,9 @@ describe('outgoing webhooks', () => {
   it('respects the room and event filters of each webhook', async () => {
     const fromAll = receiver.at('/all').length;
     const fromOther = receiver.at('/other').length;
-    const inLobby = await post(alice, 'lobby', 'in the lobby');
+    // Quotes, backslashes, a NUL and emoji arrive as posted (they go through a json[] parameter).
+    const tricky = 'in the "lobby" \\ {a,b} \u0000 👋';
+    const inLobby = await post(alice, 'lobby', tricky);
     const inOther = await post(alice, 'other', 'in the other room');
     await signed(t.server, alice, 'PUT', `/room/other/message/${inOther.id}`, { json: content('edited in the other room') }).expect(200);
     await signed(t.server, alice, 'PUT', `/room/other/reaction/${inOther.id}/🎉`).expect(200);
@@ -179,7 +181,9 @@ describe('outgoing webhooks', () => {
       ['message', inOther.id, 'Other', 'in the other room'],
       ['edit', inOther.id, 'Other', 'edited in the other room'],
     ]);
-    expect(bodies('/all', fromAll).map((b) => [b.event, b.data.id])).toEqual([
+    const toAll = bodies('/all', fromAll);
+    expect(toAll[0].data.text).toBe(tricky);
+    expect(toAll.map((b) => [b.event, b.data.id])).toEqual([
       ['message', inLobby.id],
       ['message', inOther.id],
       ['edit', inOther.id],
