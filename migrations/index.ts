@@ -8,6 +8,7 @@ import { FileChunks1795903200000 } from './1795903200000-FileChunks';
 import { RoomInvites1795910400000 } from './1795910400000-RoomInvites';
 import { RoomListingRetention1795911300000 } from './1795911300000-RoomListingRetention';
 import { Bots1795920000000 } from './1795920000000-Bots';
+import { Webhooks1795946400000 } from './1795946400000-Webhooks';
 
 /** Every migration, oldest first; the only way the schema changes. */
 export const MIGRATIONS = [
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   RoomInvites1795910400000,
   RoomListingRetention1795911300000,
   Bots1795920000000,
+  Webhooks1795946400000,
 ];
 
 /**

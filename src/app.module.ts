@@ -22,9 +22,11 @@ import { RoomsHttpModule } from './rooms/rooms-http.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
+import { WebhookDeliveryModule } from './webhooks/webhook-delivery.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Feature modules shared by the HTTP server and the admin CLI. */
-export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule, InvitesModule, BotsModule];
+export const FEATURE_MODULES = [JobsModule, UsersModule, RoomsModule, ModerationModule, MessagesModule, FilesModule, InvitesModule, BotsModule, WebhooksModule];
 
 /** Endpoints: only the HTTP server has these. */
 const HTTP_MODULES = [
@@ -39,6 +41,7 @@ const HTTP_MODULES = [
   OnionModule,
   WebModule,
   InvitesHttpModule,
+  WebhookDeliveryModule,
 ];
 
 @Module({})

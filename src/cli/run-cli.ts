@@ -23,6 +23,7 @@ import { BACKUP_HELP, backupCommand } from './commands/backup.command';
 import { restoreCommand } from './commands/restore.command';
 import { IMPORT_HELP, importPysogsCommand } from './commands/import-pysogs.command';
 import { INVITES_HELP, invitesCommand } from './commands/invites.command';
+import { WEBHOOKS_HELP, webhooksCommand } from './commands/webhooks.command';
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
 
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   bots: botsCommand,
   migrations: migrationsCommand,
   backup: backupCommand,
+  webhooks: webhooksCommand,
   key: async (ctx, argv) => {
     if (argv.length) throw new UsageError(`unexpected argument "${argv[0]}"`);
     ctx.out(ctx.serverKey.publicKeyHex);
@@ -57,6 +59,7 @@ ${USERS_HELP}
 ${MESSAGES_HELP}
 ${BOTS_HELP}
 ${LOG_HELP}
+${WEBHOOKS_HELP}
 ${MIGRATIONS_HELP}
 ${BACKUP_HELP}
 ${IMPORT_HELP}

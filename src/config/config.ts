@@ -68,6 +68,24 @@ export interface AppConfig {
   moderationLogRetention: number;
   /** Server-wide content filters (§7.8); rooms may override all but filterMods. */
   filters: FilterDefaults;
+  /** Outgoing webhooks (src/webhooks). */
+  webhooks: WebhookOptions;
+}
+
+export interface WebhookOptions {
+  /** Milliseconds between looks for due deliveries; 0 = this instance delivers none. */
+  pollMs: number;
+  timeoutMs: number;
+  /** Deliveries in flight at once, per instance. */
+  concurrency: number;
+  /** Seconds before the first retry; doubled after each failure, at most an hour. */
+  backoff: number;
+  /** Seconds after the event during which a delivery is retried; then it is failed. */
+  retryFor: number;
+  /** Milliseconds the list of webhooks is cached per instance; 0 = read for every event. */
+  refreshMs: number;
+  /** Seconds delivered and failed deliveries are kept; 0 = forever. */
+  keep: number;
 }
 
 export interface EmbeddedOptions {
@@ -152,6 +170,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     showIndex: r.showIndex,
     showRecent: r.showRecent,
     moderationLogRetention: r.moderationLogDays,
+    webhooks: {
+      pollMs: r.webhooksPollMs,
+      timeoutMs: r.webhooksTimeoutSeconds * 1000,
+      concurrency: r.webhooksConcurrency,
+      backoff: r.webhooksBackoffSeconds,
+      retryFor: r.webhooksRetryHours * 3600,
+      refreshMs: r.webhooksRefreshSeconds * 1000,
+      keep: r.webhooksKeepDays,
+    },
     filters: {
       profanity: r.profanityFilter,
       profanitySilent: r.profanitySilent,

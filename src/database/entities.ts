@@ -20,6 +20,8 @@ import { RoomUser } from '../rooms/room-user.entity';
 import { Room } from '../rooms/room.entity';
 import { NeedsBlinding } from '../users/needs-blinding.entity';
 import { User } from '../users/user.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { Webhook } from '../webhooks/webhook.entity';
 
 /** Every table's entity: the one typed description of its rows. */
 export const ENTITIES = [
@@ -45,4 +47,6 @@ export const ENTITIES = [
   Bot,
   BotRoom,
   RoomWelcome,
+  Webhook,
+  WebhookDelivery,
 ];

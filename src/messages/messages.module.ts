@@ -13,10 +13,11 @@ import { ReactionsService } from './reactions.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 import { UserReaction } from './user-reaction.entity';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** Messages and reactions without their endpoints: the admin CLI loads this one. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Message, MessageHistory, Reaction, UserReaction]), RoomsModule, ModerationModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([Message, MessageHistory, Reaction, UserReaction]), RoomsModule, ModerationModule, UsersModule, WebhooksModule],
   providers: [MessagesRepository, MessagesService, ReactionsRepository, ReactionsService, RetentionRepository, RetentionService],
   exports: [MessagesService, ReactionsService, RetentionService],
 })

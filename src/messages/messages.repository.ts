@@ -117,17 +117,18 @@ export class MessagesRepository {
     );
   }
 
-  /** Tombstones every live message of a user in a room, locking the rows in id order first. */
-  async softDeleteAllBy(room: number, user: number, edited: number, sql: Sql): Promise<number> {
+  /** Tombstones every live message of a user in a room, locking the rows in id order first; their ids. */
+  async softDeleteAllBy(room: number, user: number, edited: number, sql: Sql): Promise<number[]> {
     const rows = await sql.query<Pick<Message, 'id'>>(
       `SELECT id FROM messages WHERE room = $1 AND "user" = $2 AND data IS NOT NULL ORDER BY id FOR NO KEY UPDATE`,
       [room, user],
     );
-    if (!rows.length) return 0;
-    return sql.execute(
-      `UPDATE messages SET data = NULL, data_size = NULL, signature = NULL, edited = $2 WHERE id = ANY($1::bigint[]) AND data IS NOT NULL`,
+    if (!rows.length) return [];
+    const deleted = await sql.query<Pick<Message, 'id'>>(
+      `UPDATE messages SET data = NULL, data_size = NULL, signature = NULL, edited = $2 WHERE id = ANY($1::bigint[]) AND data IS NOT NULL RETURNING id`,
       [rows.map((r) => r.id), edited],
     );
+    return deleted.map((r) => r.id).sort((a, b) => a - b);
   }
 
   /** Expires everything the user uploaded to the room, except the room's current image. */

@@ -22,6 +22,7 @@ import { groupReactions, MessageJson, MessageRow, toMessageJson } from './messag
 import { MessagesRepository, Viewer } from './messages.repository';
 import { Metrics } from '../metrics/metrics';
 import { ReactionsRepository } from './reactions.repository';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 
 /** §14: at most this many posts per user and room within the window; admins are exempt. */
 const RATE_LIMIT_POSTS = 5;
@@ -65,6 +66,7 @@ export class MessagesService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly webhooks: WebhookEvents,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -143,6 +145,7 @@ export class MessagesService {
       tx,
     );
     if (!filtered) await this.attachFiles(room, user, created.id, input.files, now, tx);
+    await this.webhooks.messages(tx, 'message', room, [created.id]);
     const row: MessageRow = {
       id: created.id,
       session_id: user.session_id,
@@ -174,6 +177,7 @@ export class MessagesService {
         const now = this.clock.now();
         await this.repo.replaceData(id, input.data, input.signature, now, tx);
         await this.attachFiles(room, user, id, input.files, now, tx);
+        await this.webhooks.messages(tx, 'edit', room, [id]);
       }),
     );
     return {};
@@ -188,6 +192,7 @@ export class MessagesService {
         if (message.user !== user.id && !perms.moderator) throw new Forbidden('You can only delete your own messages');
         const now = this.clock.now();
         await this.repo.softDelete(id, now, tx);
+        await this.webhooks.messages(tx, 'delete', room, [id], user);
         if (message.user !== user.id) {
           await this.log.record({ at: now, actor: user.id, action: 'delete_message', target: message.user, room: room.id, details: { message: id } }, tx);
         }
@@ -211,8 +216,10 @@ export class MessagesService {
     const count = await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const now = this.clock.now();
-        const deleted = await this.repo.softDeleteAllBy(room.id, target.id, now, tx);
+        const ids = await this.repo.softDeleteAllBy(room.id, target.id, now, tx);
+        const deleted = ids.length;
         await this.repo.expireUploadsOf(room.id, target.id, tx);
+        await this.webhooks.messages(tx, 'delete', room, ids, actor);
         if (deleted && actor.id !== target.id) {
           await this.log.record({ at: now, actor: actor.id, action: 'delete_all', target: target.id, room: room.id, details: { messages: deleted } }, tx);
         }

@@ -11,6 +11,7 @@ import { User } from '../users/user.entity';
 import { MessagesRepository } from './messages.repository';
 import { validReaction } from './reaction-path';
 import { ReactionsRepository } from './reactions.repository';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 
 /** The trigger's refusal of a reaction to a message deleted concurrently. */
 const CHECK_VIOLATION = '23514';
@@ -29,6 +30,7 @@ export class ReactionsService {
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   async add({ room }: RoomContext, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ added: boolean; seqno: number }> {
@@ -38,7 +40,11 @@ export class ReactionsService {
       return await this.changeRegular(
         room,
         messageId,
-        async (tx) => ({ added: await this.repo.add(messageId, reaction, user.id, this.clock.now(), tx) }),
+        async (tx) => {
+          const added = await this.repo.add(messageId, reaction, user.id, this.clock.now(), tx);
+          if (added) await this.webhooks.reaction(tx, room, { message: messageId, reaction, user, action: 'add' });
+          return { added };
+        },
         RETRY_WITH_FOREIGN_KEY,
       );
     } catch (err) {
@@ -49,7 +55,11 @@ export class ReactionsService {
 
   async remove({ room }: RoomContext, user: User, messageId: number, rawReaction: string | null | undefined): Promise<{ removed: boolean; seqno: number }> {
     const reaction = validReaction(rawReaction);
-    return this.changeRegular(room, messageId, async (tx) => ({ removed: await this.repo.remove(messageId, reaction, user.id, tx) }));
+    return this.changeRegular(room, messageId, async (tx) => {
+      const removed = await this.repo.remove(messageId, reaction, user.id, tx);
+      if (removed) await this.webhooks.reaction(tx, room, { message: messageId, reaction, user, action: 'remove' });
+      return { removed };
+    });
   }
 
   /** Moderators: every user's reactions to the message, or (`rawReaction` given) those of one reaction. */

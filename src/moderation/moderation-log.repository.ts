@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LessThan } from 'typeorm';
 import { Db } from '../database/db';
 import { Sql } from '../database/sql';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 import { ModerationLogEntry } from './moderation-log.entity';
 
 /** What moderators do, as the audit log records it (§ moderator tools in the README). */
@@ -49,12 +50,19 @@ export interface LogQuery {
 
 @Injectable()
 export class ModerationLogRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly webhooks: WebhookEvents,
+  ) {}
 
-  /** Written in the transaction of the change it records, so the log never disagrees with the data. */
+  /**
+   * Written in the transaction of the change it records, so the log never disagrees with the data;
+   * so is the webhook event of the entry.
+   */
   async record(entry: LogEntry, tx: Sql): Promise<void> {
     // (TypeORM's partial-entity type has no room for `unknown` JSON values, hence `object`.)
     await tx.manager.insert(ModerationLogEntry, { ...entry, target: entry.target ?? null, details: (entry.details ?? {}) as object });
+    await this.webhooks.moderation(tx, entry);
   }
 
   /** Newest first, with session ids and room tokens in place of row ids. */
