@@ -30,7 +30,7 @@ const ROOM_ACTIONS: Record<string, RoomEventData['action'] | undefined> = {
  */
 @Injectable()
 export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutdown {
-  private cached: Subscription[] = [];
+  private cached?: Subscription[];
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -40,10 +40,13 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Starts the background refresh. The list itself is first read by the first event, in its
+   * transaction: an admin command on a database not migrated yet (`migrations status`) never reads it.
+   */
+  onApplicationBootstrap(): void {
     const every = this.config.webhooks.refreshMs;
     if (!every) return;
-    await this.refresh();
     this.timer = setInterval(() => {
       this.refresh().catch((err: Error) => this.log.warn({ err: { type: err.name, message: err.message } }, 'cannot refresh the list of webhooks'));
     }, every);
@@ -109,14 +112,19 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async subscriptions(tx: Sql, type: WebhookEventType): Promise<Subscription[]> {
-    const all = this.config.webhooks.refreshMs ? this.cached : await this.repo.subscriptions(tx);
-    return all.filter((w) => !w.events.length || w.events.includes(type));
+    if (!this.config.webhooks.refreshMs) return filterType(await this.repo.subscriptions(tx), type);
+    this.cached ??= await this.repo.subscriptions(tx);
+    return filterType(this.cached, type);
   }
 
   private enqueue(webhooks: number[], type: WebhookEventType, data: WebhookEventData[], tx: Sql): Promise<void> {
     if (!data.length) return Promise.resolve();
     return this.repo.enqueue(webhooks, type, data.map((d) => JSON.stringify(d)), this.clock.now(), tx);
   }
+}
+
+function filterType(all: Subscription[], type: WebhookEventType): Subscription[] {
+  return all.filter((w) => !w.events.length || w.events.includes(type));
 }
 
 function takesRoom(w: Subscription, token: string): boolean {
