@@ -9,6 +9,7 @@ import { RoomInvites1795910400000 } from './1795910400000-RoomInvites';
 import { RoomListingRetention1795911300000 } from './1795911300000-RoomListingRetention';
 import { Bots1795920000000 } from './1795920000000-Bots';
 import { Webhooks1795946400000 } from './1795946400000-Webhooks';
+import { FilterReplies1795950000000 } from './1795950000000-FilterReplies';
 
 /** Every migration, oldest first; the only way the schema changes. */
 export const MIGRATIONS = [
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   RoomListingRetention1795911300000,
   Bots1795920000000,
   Webhooks1795946400000,
+  FilterReplies1795950000000,
 ];
 
 /**

@@ -283,6 +283,11 @@ export const SETTINGS = {
     3600,
     'Seconds between cleanup rounds (expiries, bans, schedules); 0 = this instance never runs them.',
   ),
+  filterReply: text(
+    'SOGS_FILTER_REPLY',
+    '',
+    'What the filter bot whispers to a poster whose post the content filters stopped (empty = nothing; \\@ poster, \\p their name, \\r room name, \\t token, \\n newline); per room: rooms update TOKEN --filter-reply TEXT|none|default.',
+  ),
   profanityFilter: bool('SOGS_PROFANITY_FILTER', false, 'Filter posts containing profanity (per room: rooms update TOKEN --profanity on|off|default).'),
   profanitySilent: bool(
     'SOGS_PROFANITY_SILENT',

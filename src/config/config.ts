@@ -68,6 +68,8 @@ export interface AppConfig {
   moderationLogRetention: number;
   /** Server-wide content filters (§7.8); rooms may override all but filterMods. */
   filters: FilterDefaults;
+  /** The filter bot's reply to a filtered post (§7.8); '' = none. Rooms may have their own. */
+  filterReply: string;
   /** Outgoing webhooks (src/webhooks). */
   webhooks: WebhookOptions;
 }
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     showIndex: r.showIndex,
     showRecent: r.showRecent,
     moderationLogRetention: r.moderationLogDays,
+    filterReply: r.filterReply,
     webhooks: {
       pollMs: r.webhooksPollMs,
       timeoutMs: r.webhooksTimeoutSeconds * 1000,

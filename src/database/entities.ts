@@ -1,6 +1,7 @@
 import { RequestNonce } from '../auth/request-nonce.entity';
 import { BotRoom } from '../bots/bot-room.entity';
 import { Bot } from '../bots/bot.entity';
+import { FilterReply } from '../bots/filter-reply.entity';
 import { RoomWelcome } from '../bots/room-welcome.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
 import { ServerSetting } from '../keys/server-setting.entity';
@@ -47,6 +48,7 @@ export const ENTITIES = [
   Bot,
   BotRoom,
   RoomWelcome,
+  FilterReply,
   Webhook,
   WebhookDelivery,
 ];

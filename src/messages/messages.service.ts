@@ -8,6 +8,7 @@ import { retryOnConflict } from '../database/retry';
 import { Sql } from '../database/sql';
 import { ModerationLogRepository } from '../moderation/moderation-log.repository';
 import { ContentFilterService } from '../moderation/filters/content-filter.service';
+import { FilteredPosts } from '../moderation/filters/filtered-posts';
 import { PermissionsService } from '../moderation/permissions.service';
 import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
@@ -62,6 +63,7 @@ export class MessagesService {
     private readonly arrivals: RoomArrivals,
     private readonly users: UsersService,
     private readonly filters: ContentFilterService,
+    private readonly filteredPosts: FilteredPosts,
     private readonly log: ModerationLogRepository,
     private readonly db: Db,
     private readonly clock: Clock,
@@ -103,7 +105,7 @@ export class MessagesService {
     const input: PostInput = { ...messageContent(dto), whisperTo: dto.whisper_to ?? null, whisperMods: dto.whisper_mods === true };
     const whispering = input.whisperTo !== null || input.whisperMods;
     if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
-    const filtered = this.applyFilters(room, input.data, perms.moderator);
+    const filtered = await this.applyFilters(room, input.data, perms.moderator, user);
     const recipient = input.whisperTo === null ? null : await this.users.resolveTarget(input.whisperTo);
     const exempt = perms.admin || (by.bot === true && perms.moderator);
     const posted = await retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, exempt, input, recipient, filtered, tx)));
@@ -112,9 +114,13 @@ export class MessagesService {
     return posted;
   }
 
-  /** Whether the content is to be stored silently filtered; a 429 when the filter refuses it. */
-  private applyFilters(room: Room, data: Buffer, moderator: boolean): boolean {
+  /**
+   * Whether the content is to be stored silently filtered; a 429 when the filter refuses it. A
+   * filtered post (`poster` given; not an edit) is answered by the filter bot, if the room has a reply.
+   */
+  private async applyFilters(room: Room, data: Buffer, moderator: boolean, poster?: User): Promise<boolean> {
     const verdict = this.filters.check(room, data, moderator);
+    if (verdict && poster) await this.filteredPosts.filtered(room, poster, data);
     if (verdict && !verdict.silent) throw new RateLimited(`filtration rejected message (${verdict.kind})`);
     return verdict !== null;
   }
@@ -168,7 +174,7 @@ export class MessagesService {
    */
   async edit({ room, permissions: perms }: RoomContext, user: User, id: number, dto: EditMessageDto): Promise<Record<string, never>> {
     const input = messageContent(dto);
-    if (this.applyFilters(room, input.data, perms.moderator)) return {};
+    if (await this.applyFilters(room, input.data, perms.moderator)) return {};
     await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const message = await this.repo.lockForChange(room.id, id, tx);

@@ -6,6 +6,7 @@ import { CleanupService } from '../jobs/cleanup.service';
 import { UsersModule } from '../users/users.module';
 import { BanFuture } from './ban-future.entity';
 import { ContentFilterService } from './filters/content-filter.service';
+import { FilteredPosts } from './filters/filtered-posts';
 import { ModerationLogModule } from './moderation-log.module';
 import { ModerationRepository } from './moderation.repository';
 import { ModerationService } from './moderation.service';
@@ -15,8 +16,8 @@ import { PermissionsService } from './permissions.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PermissionOverride, PermissionFuture, BanFuture]), UsersModule, ModerationLogModule],
-  providers: [ModerationRepository, ModerationService, PermissionsService, ContentFilterService],
-  exports: [ModerationService, PermissionsService, ModerationRepository, ContentFilterService, ModerationLogModule],
+  providers: [ModerationRepository, ModerationService, PermissionsService, ContentFilterService, FilteredPosts],
+  exports: [ModerationService, PermissionsService, ModerationRepository, ContentFilterService, FilteredPosts, ModerationLogModule],
 })
 export class ModerationModule implements OnModuleInit {
   constructor(

@@ -34,6 +34,8 @@ export class Room {
   @OptionalFlag() alphabet_silent!: boolean | null;
   /** Whispered by the `welcome` bot to each user on their first poll or post here; null = none. */
   @Column('text', { nullable: true }) welcome!: string | null;
+  /** The filter bot's reply to a filtered post here (§7.8): null = SOGS_FILTER_REPLY, '' = none. */
+  @Column('text', { nullable: true }) filter_reply!: string | null;
   /** False: left out of GET /rooms (but for its moderators) and the browser index; joinable by token. */
   @Flag(true) listed!: boolean;
   /** Seconds its messages are kept: null = the server-wide setting, 0 = forever (see RetentionService). */

@@ -7,7 +7,7 @@ import { PermissionOverride } from '../moderation/permission-override.entity';
 import { PermissionFlags, RoomFilterChanges, RoomRetentionChanges } from './room';
 import { Room } from './room.entity';
 
-export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned' | 'welcome'>> & PermissionFlags & RoomFilterChanges & RoomRetentionChanges;
+export type RoomChanges = Partial<Pick<Room, 'name' | 'description' | 'image' | 'dm_refuse_banned' | 'welcome' | 'filter_reply'>> & PermissionFlags & RoomFilterChanges & RoomRetentionChanges;
 
 @Injectable()
 export class RoomsRepository {

@@ -21,14 +21,14 @@ export function roomNotFound(token: string): NotFound {
   return new NotFound(`no such room: ${token}`);
 }
 
-/** Longest welcome text: a whisper, not a document. */
-const WELCOME_MAX = 2000;
+/** Longest text a bot whispers (welcome, filter reply): a whisper, not a document. */
+const WHISPER_TEXT_MAX = 2000;
 
 /** Control characters go, as from a description; empty or overlong is a bad argument. */
-function welcomeText(text: string): string {
+function whisperText(text: string, what: string): string {
   const clean = (cleanRoomDescription(text) ?? '').trim();
-  if (!clean) throw new InvalidInput('the welcome text must not be empty (use none to remove it)');
-  if (clean.length > WELCOME_MAX) throw new InvalidInput(`the welcome text must be at most ${WELCOME_MAX} characters`);
+  if (!clean) throw new InvalidInput(`the ${what} must not be empty (use none to remove it)`);
+  if (clean.length > WHISPER_TEXT_MAX) throw new InvalidInput(`the ${what} must be at most ${WHISPER_TEXT_MAX} characters`);
   return clean;
 }
 
@@ -119,7 +119,7 @@ export class RoomsService {
   /** Name and description are cleaned of control characters; defaults change without an info bump. */
   async update(
     token: string,
-    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean; welcome?: string | null } & PermissionFlags & RoomFilterChanges & RoomRetentionChanges,
+    changes: { name?: string; description?: string | null; dmRefuseBanned?: boolean; welcome?: string | null; filterReply?: string | null } & PermissionFlags & RoomFilterChanges & RoomRetentionChanges,
     actor: User | null = null,
   ): Promise<Room> {
     checkRetention(changes);
@@ -140,7 +140,8 @@ export class RoomsService {
       profanity_silent: changes.profanity_silent,
       alphabet_filters: changes.alphabet_filters,
       alphabet_silent: changes.alphabet_silent,
-      welcome: changes.welcome === undefined || changes.welcome === null ? changes.welcome : welcomeText(changes.welcome),
+      welcome: changes.welcome === undefined || changes.welcome === null ? changes.welcome : whisperText(changes.welcome, 'welcome text'),
+      filter_reply: changes.filterReply === undefined || changes.filterReply === null || changes.filterReply === '' ? changes.filterReply : whisperText(changes.filterReply, 'filter reply'),
       listed: changes.listed,
       retention_seconds: changes.retention_seconds,
       max_messages: changes.max_messages,

@@ -95,16 +95,16 @@ describe('a database made before TypeORM migrations (commit 2fc36dc)', () => {
     const c = await t.database.pool.connect();
     try {
       // message_history gained a key, rooms their listing and retention settings (checked below) and
-      // a welcome text; the legacy migration list moved to `migrations`; the server records itself
+      // a welcome text and filter reply; the legacy migration list moved to `migrations`; the server records itself
       // in the new (empty until it starts) server_settings.
-      const after = await snapshotRows(c, { message_history: ['id'], rooms: ['welcome', 'listed', 'retention_seconds', 'max_messages'] });
+      const after = await snapshotRows(c, { message_history: ['id'], rooms: ['welcome', 'filter_reply', 'listed', 'retention_seconds', 'max_messages'] });
       const { rows: rooms } = await c.query(`SELECT listed, retention_seconds, max_messages FROM rooms`);
       expect(rooms).toEqual(before.rooms.map(() => ({ listed: true, retention_seconds: null, max_messages: null })));
       const { schema_migrations: legacyList, ...legacyTables } = before;
       expect(legacyList).toHaveLength(4);
       for (const [table, rows] of Object.entries(legacyTables)) expect([table, after[table]]).toEqual([table, rows]);
       // New beside the legacy tables: TypeORM's own two, and those of later migrations.
-      const added = ['migrations', 'typeorm_metadata', 'server_settings', 'file_chunks', 'room_invites', 'bots', 'bot_rooms', 'room_welcomes', 'webhooks', 'webhook_deliveries'];
+      const added = ['migrations', 'typeorm_metadata', 'server_settings', 'file_chunks', 'room_invites', 'bots', 'bot_rooms', 'room_welcomes', 'webhooks', 'webhook_deliveries', 'filter_replies'];
       expect(Object.keys(after).sort()).toEqual([...Object.keys(legacyTables), ...added].sort());
       expect(after.server_settings).toEqual([]);
       expect(before.messages.length).toBeGreaterThan(5);

@@ -14,6 +14,7 @@ sogs rooms update TOKEN [--name NAME] [--description TEXT] [--grant rwua] [--rev
     [--profanity on|off|default] [--profanity-silent on|off|default]
     [--alphabets persian,arabic,cyrillic|none|default] [--alphabet-silent on|off|default]
     [--welcome TEXT|none]   (the welcome bot whispers TEXT to each user on their first visit)
+    [--filter-reply TEXT|none|default]   (the filter bot whispers TEXT to a poster whose post the filters stopped)
     [--listed on|off] [--retention 30d|none|default] [--max-messages N|none]
 sogs rooms delete TOKEN --yes
 sogs rooms list [--verbose]`;
@@ -73,6 +74,13 @@ function maxMessages(value: string | undefined): number | null | undefined {
   return n;
 }
 
+/** `--filter-reply`: none = no reply here (''), default = SOGS_FILTER_REPLY (null); `\n` is kept for the bot to fill in. */
+function filterReply(value: string | undefined): string | null | undefined {
+  if (value === 'none') return '';
+  if (value === 'default') return null;
+  return value;
+}
+
 /** `\n` in a description given on the command line means a line break. */
 const unescape = (s: string | undefined) => s?.replace(/\\n/g, '\n');
 
@@ -105,6 +113,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         'alphabet-silent': { type: 'string' },
         private: { type: 'string' },
         welcome: { type: 'string' },
+        'filter-reply': { type: 'string' },
       });
       const token = roomToken(single(positionals, 'rooms update TOKEN'));
       // Read before anything changes, so a bad path or a file that is no image leaves the room as it was.
@@ -118,6 +127,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         profanity_silent: onOffDefault(values['profanity-silent'], '--profanity-silent'),
         alphabet_filters: alphabets(values.alphabets),
         alphabet_silent: onOffDefault(values['alphabet-silent'], '--alphabet-silent'),
+        filterReply: filterReply(values['filter-reply']),
         ...defaults(values),
         ...privacy(onOff(values.private, '--private'), values),
         ...listingAndRetention(values),
@@ -160,6 +170,7 @@ export async function roomsCommand(ctx: CliContext, argv: string[]): Promise<num
         ctx.out(`  defaults:     ${describeDefaults(room)}${!room.read && room.accessible ? ' (private)' : ''}`);
         ctx.out(`  filters:      ${describeFilters(ctx.filters.forRoom(room), room)}`);
         if (room.welcome) ctx.out(`  welcome:      ${room.welcome.replace(/\n/g, '\n                ')}`);
+        if (room.filter_reply !== null) ctx.out(`  filter reply: ${room.filter_reply === '' ? 'none' : room.filter_reply.replace(/\n/g, '\n                ')}`);
         ctx.out(`  active users: ${room.active_users}`);
         if (values.verbose) {
           const stats = await ctx.rooms.stats(room);
