@@ -82,6 +82,20 @@ export class BotsService {
     return { bot, user: (await this.users.findBySessionId(key.sessionId))!, key };
   }
 
+  /** A built-in bot (welcome, filter): the existing one, or created as `input` says. */
+  async builtIn(input: NewBot, actor: User): Promise<BotIdentity> {
+    const existing = await this.repo.findByName(input.name);
+    if (existing) return this.complete(existing);
+    try {
+      return await this.add(input, actor);
+    } catch (err) {
+      // Created meanwhile by another instance.
+      const created = await this.repo.findByName(input.name);
+      if (created) return this.complete(created);
+      throw err;
+    }
+  }
+
   /** The bot, its user and key; 404 when there is no bot of that name. */
   async identity(name: string): Promise<BotIdentity> {
     const bot = BOT_NAME.test(name) ? await this.repo.findByName(name) : undefined;

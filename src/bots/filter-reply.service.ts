@@ -9,7 +9,7 @@ import { Room } from '../rooms/room.entity';
 import { SYSTEM_USER_ID, User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { BotMessagesService } from './bot-messages.service';
-import { BotIdentity, BotsService } from './bots.service';
+import { BotsService } from './bots.service';
 import { FilterRepliesRepository } from './filter-replies.repository';
 
 /** The built-in bot that answers filtered posts. */
@@ -46,21 +46,13 @@ export class FilterReplyService implements OnModuleInit {
     if (!template) return;
     try {
       if (!(await this.replies.claim(room.id, user.id, this.clock.now(), REPLY_INTERVAL))) return;
-      const bot = await this.ensureBot();
+      const system = await this.users.findById(SYSTEM_USER_ID);
+      if (!system) throw new Error('the system user is missing');
+      const bot = await this.bots.builtIn({ name: FILTER_BOT, displayName: 'Filter', rooms: [], moderator: true }, system);
       const text = fillIn(template, { sessionId: user.session_id, name: parseSessionContent(data)?.displayName, room });
       await this.botMessages.postInRoom(bot, room, { text, whisper_to: user.session_id });
     } catch (err) {
       this.log.warn({ err: { type: (err as Error).name, message: (err as Error).message }, room: room.token }, 'filter reply not sent');
-    }
-  }
-
-  private async ensureBot(): Promise<BotIdentity> {
-    try {
-      return await this.bots.identity(FILTER_BOT);
-    } catch {
-      const system = await this.users.findById(SYSTEM_USER_ID);
-      if (!system) throw new Error('the system user is missing');
-      return this.bots.add({ name: FILTER_BOT, displayName: 'Filter', rooms: [], moderator: true }, system);
     }
   }
 }

@@ -8,7 +8,7 @@ import { Room } from '../rooms/room.entity';
 import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user.entity';
 import { BotMessagesService } from './bot-messages.service';
-import { BotIdentity, BotsService } from './bots.service';
+import { BotsService } from './bots.service';
 import { RoomWelcomesRepository } from './room-welcomes.repository';
 
 /** The built-in bot that whispers welcome texts. */
@@ -48,7 +48,7 @@ export class WelcomeService implements OnModuleInit {
   async setText(token: string, text: string | null, actor: User): Promise<Room> {
     const room = await this.rooms.get(token);
     if (text !== null) {
-      const bot = await this.ensureBot(actor);
+      const bot = await this.bots.builtIn({ name: WELCOME_BOT, displayName: 'Welcome', rooms: [], moderator: false }, actor);
       await this.moderation.setModerator(actor, bot.key.sessionId, { rooms: [room] }, { moderator: true, visible: false });
     }
     return this.rooms.update(room.token, { welcome: text }, actor);
@@ -77,13 +77,5 @@ export class WelcomeService implements OnModuleInit {
   private remember(key: string): void {
     if (this.done.size >= MAX_REMEMBERED) this.done.clear();
     this.done.add(key);
-  }
-
-  private async ensureBot(actor: User): Promise<BotIdentity> {
-    try {
-      return await this.bots.identity(WELCOME_BOT);
-    } catch {
-      return this.bots.add({ name: WELCOME_BOT, displayName: 'Welcome', rooms: [], moderator: false }, actor);
-    }
   }
 }
