@@ -99,29 +99,35 @@ export class MessagesService {
   /**
    * §1.5 order: write 403 (guard) → data/signature 400 (DTO) → whisper 403 → content filters (429
    * or silently filtered) → rate limit 429 (admins exempt, and bots that moderate the room) → insert.
-   * A user's post may be their first appearance in a room with a welcome text (RoomArrivals).
+   * A user's post may be their first appearance in a room with a welcome text (RoomArrivals); a
+   * filtered one is answered by the filter bot (FilteredPosts) once its answer is settled, outside
+   * its transaction.
    */
   async post({ room, permissions: perms }: RoomContext, user: User, dto: PostMessageDto, by: { bot?: boolean } = {}): Promise<MessageJson> {
     const input: PostInput = { ...messageContent(dto), whisperTo: dto.whisper_to ?? null, whisperMods: dto.whisper_mods === true };
     const whispering = input.whisperTo !== null || input.whisperMods;
     if (whispering && !perms.moderator) throw new Forbidden('Only moderators may send whispers');
-    const filtered = await this.applyFilters(room, input.data, perms.moderator, user);
+    const verdict = this.filters.check(room, input.data, perms.moderator);
+    if (verdict && !verdict.silent) {
+      // The answer is settled (429); the filter bot's reply (never throws) is sent before it leaves.
+      if (!by.bot) await this.filteredPosts.filtered(room, user, input.data);
+      throw filterRefusal(verdict.kind);
+    }
+    const filtered = verdict !== null;
     const recipient = input.whisperTo === null ? null : await this.users.resolveTarget(input.whisperTo);
     const exempt = perms.admin || (by.bot === true && perms.moderator);
     const posted = await retryOnConflict(() => this.db.transaction((tx) => this.insert(room, user, exempt, input, recipient, filtered, tx)));
     this.metrics.posts.inc({ filtered: String(filtered) });
+    // Stored silently filtered (committed, 201): the filter bot answers; not a bot, so no bot answers one.
+    if (filtered && !by.bot) await this.filteredPosts.filtered(room, user, input.data);
     if (!by.bot) await this.arrivals.arrived(room, user);
     return posted;
   }
 
-  /**
-   * Whether the content is to be stored silently filtered; a 429 when the filter refuses it. A
-   * filtered post (`poster` given; not an edit) is answered by the filter bot, if the room has a reply.
-   */
-  private async applyFilters(room: Room, data: Buffer, moderator: boolean, poster?: User): Promise<boolean> {
+  /** Whether the content is to be stored silently filtered; a 429 when the filter refuses it. */
+  private applyFilters(room: Room, data: Buffer, moderator: boolean): boolean {
     const verdict = this.filters.check(room, data, moderator);
-    if (verdict && poster) await this.filteredPosts.filtered(room, poster, data);
-    if (verdict && !verdict.silent) throw new RateLimited(`filtration rejected message (${verdict.kind})`);
+    if (verdict && !verdict.silent) throw filterRefusal(verdict.kind);
     return verdict !== null;
   }
 
@@ -174,7 +180,7 @@ export class MessagesService {
    */
   async edit({ room, permissions: perms }: RoomContext, user: User, id: number, dto: EditMessageDto): Promise<Record<string, never>> {
     const input = messageContent(dto);
-    if (await this.applyFilters(room, input.data, perms.moderator)) return {};
+    if (this.applyFilters(room, input.data, perms.moderator)) return {};
     await retryOnConflict(() =>
       this.db.transaction(async (tx) => {
         const message = await this.repo.lockForChange(room.id, id, tx);
@@ -254,4 +260,9 @@ export class MessagesService {
     const reactions = groupReactions(await this.reactions.forMessages(withReactions, viewer.userId, reactors), reactors);
     return rows.map((r) => toMessageJson(r, reactions.get(r.id)));
   }
+}
+
+/** §7.8: what a non-silent filter answers. */
+function filterRefusal(kind: string): RateLimited {
+  return new RateLimited(`filtration rejected message (${kind})`);
 }
