@@ -95,19 +95,84 @@ describe('the filter bot', () => {
     expect((await fromBot(poster, 'strict')).map((m) => m.content?.body)).toEqual(['No, Alice.']);
   });
 
-  it('sends nothing where the room says none, and the bot is a hidden moderator nobody else sees', async () => {
+  it('answers a filtered post sent in a /sequence; a filtered edit gets nothing', async () => {
+    const later = t.newClient();
+    t.clock.advance(4);
+    const seq = await signed(t.server, later, 'POST', '/sequence', {
+      json: [{ method: 'POST', path: '/room/strict/message', json: { data: sessionContent('shit', 'Bob').toString('base64'), signature: randomBytes(64).toString('base64') } }],
+    }).expect(200);
+    // A subrequest's non-JSON body comes back base64-encoded (§5).
+    expect(seq.body).toEqual([{ code: 429, headers: expect.any(Object), body: Buffer.from('filtration rejected message (profanity)').toString('base64') }]);
+    expect((await fromBot(later, 'strict')).map((m) => [m.content?.body, m.whisper_to])).toEqual([['No, Bob.', later.blindedId]]);
+    // An edit is never answered: a fresh poster's clean post, then a profane edit of it.
+    const editor = t.newClient();
+    const clean = await post(editor, 'quiet', 'all good').expect(201);
+    t.clock.advance(4);
+    await signed(t.server, editor, 'PUT', `/room/quiet/message/${clean.body.id}`, {
+      json: { data: sessionContent('fuck', 'Eve').toString('base64'), signature: randomBytes(64).toString('base64') },
+    }).expect(200);
+    expect(await fromBot(editor, 'quiet')).toEqual([]);
+  });
+
+  it('sends nothing where the room says none; the bot is a hidden moderator of the rooms it answered in only', async () => {
     expect((await post(poster, 'off', 'fuck')).status).toBe(201);
     expect(await fromBot(poster, 'off')).toEqual([]);
     const mods = await signed(t.server, other, 'GET', '/room/quiet').expect(200);
     expect(JSON.stringify(mods.body)).not.toContain(filterBot);
+    const bot = await t.database.query<{ id: number; moderator: boolean }>(`SELECT id, moderator FROM users WHERE session_id = $1`, [filterBot]);
+    expect(bot).toEqual([{ id: expect.anything(), moderator: false }]);
+    const rooms = await t.database.query<{ token: string }>(
+      `SELECT r.token FROM user_permission_overrides o JOIN rooms r ON r.id = o.room WHERE o."user" = $1 AND o.moderator AND NOT o.visible_mod ORDER BY r.token`,
+      [bot[0].id],
+    );
+    expect(rooms.map((r) => r.token)).toEqual(['quiet', 'strict']);
     const list = await cli(t, 'rooms', 'list');
     expect(list.stdout).toContain('  filter reply: No, \\p.');
     expect(list.stdout).toContain('  filter reply: none');
+  });
+
+  it('is not sent by a bot that an admin banned in the room; the ban stands and the poster still gets 201', async () => {
+    expect((await cli(t, 'rooms', 'add', 'banned', '--name', 'Banned')).code).toBe(0);
+    expect((await cli(t, 'rooms', 'update', 'banned', '--profanity', 'on')).code).toBe(0);
+    const ban = await cli(t, 'bans', 'add', filterBot, '--room', 'banned');
+    expect({ ...ban, stdout: undefined }).toMatchObject({ code: 0, stderr: '' });
+    expect((await post(poster, 'banned', 'fuck')).status).toBe(201);
+    expect(await fromBot(poster, 'banned')).toEqual([]);
+    const [row] = await t.database.query<{ banned: boolean; moderator: boolean }>(
+      `SELECT o.banned, o.moderator FROM user_permission_overrides o JOIN rooms r ON r.id = o.room JOIN users u ON u.id = o."user"
+        WHERE r.token = 'banned' AND u.session_id = $1`,
+      [filterBot],
+    );
+    expect(row).toEqual({ banned: true, moderator: false });
   });
 
   it('fills in the substitutions of §7.8', () => {
     const room = { name: 'Lobby', token: 'lobby' };
     expect(fillIn(String.raw`\@ \p \r \t\n\\ \x`, { sessionId: '15ab', name: 'Bo', room })).toBe('@15ab Bo Lobby lobby\n\\ \\x');
     expect(fillIn(String.raw`hi \p`, { sessionId: '15ab', room })).toBe('hi 15ab');
+  });
+});
+
+describe('the filter bot with no reply text set', () => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('sends nothing and is not even created', async () => {
+    t = await createTestApp();
+    const poster = t.newClient();
+    for (const args of [
+      ['rooms', 'add', 'quiet'],
+      ['rooms', 'update', 'quiet', '--profanity', 'on'],
+    ]) {
+      expect((await cli(t, ...args)).code).toBe(0);
+    }
+    const res = await signed(t.server, poster, 'POST', '/room/quiet/message', {
+      json: { data: sessionContent('fuck', 'Alice').toString('base64'), signature: randomBytes(64).toString('base64') },
+    }).expect(201);
+    expect(res.body.filtered).toBe(true);
+    const seen = await signed(t.server, poster, 'GET', '/room/quiet/messages/since/0').expect(200);
+    expect(seen.body).toEqual([]);
+    expect(await t.database.query(`SELECT name FROM bots`)).toEqual([]);
+    expect(await t.database.query(`SELECT * FROM filter_replies`)).toEqual([]);
   });
 });
