@@ -12,13 +12,9 @@ import { Client } from 'pg';
 import { PNG } from 'pngjs';
 import { ArchiveWriter, readArchive } from '../../src/backup/archive-file';
 import { Manifest, MANIFEST_ENTRY } from '../../src/backup/archive-format';
-import { runCli } from '../../src/cli/run-cli';
-import { loadConfig } from '../../src/config/config';
-import { openRuntime, runStartupTasks } from '../../src/core/open-runtime';
-import { createHttpApp } from '../../src/http/create-app';
-import { createLogger } from '../../src/logging/logger';
 import { binaryBody } from '../support/binary-body';
-import { cli, CliResult } from '../support/cli-runner';
+import { cli, CliResult, runCommand } from '../support/cli-runner';
+import { serveInProcess } from '../support/serve-in-process';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
 import { openTestDatabase, TestDatabase } from '../support/test-database';
@@ -45,35 +41,9 @@ describe('backup and restore', () => {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  const restore = async (file: string, env: Record<string, string>): Promise<CliResult> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['restore', file], { out: (l) => out.push(l), err: (l) => err.push(l), env: { SOGS_LOG_LEVEL: 'error', ...env } });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  };
-  const backup = async (file: string, env: Record<string, string>): Promise<CliResult> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['backup', file], { out: (l) => out.push(l), err: (l) => err.push(l), env: { SOGS_LOG_LEVEL: 'error', ...env } });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  };
-
-  /** The server as main.ts starts it (embedded database or DATABASE_URL), in this process. */
-  async function serve(env: Record<string, string>): Promise<{ server: Target; publicKey: string; close(): Promise<void> }> {
-    const config = loadConfig({ SOGS_BASE_URL: BASE_URL, SOGS_LOG_LEVEL: 'silent', SOGS_CLEANUP_INTERVAL_SECONDS: '0', ...env });
-    const opened = await openRuntime(config, createLogger('silent'), { role: 'server' });
-    const app = await createHttpApp(opened.runtime);
-    await app.getHttpAdapter().getInstance().ready();
-    await runStartupTasks(app);
-    return {
-      server: app.getHttpServer(),
-      publicKey: opened.runtime.serverKey.publicKeyHex,
-      close: async () => {
-        await app.close();
-        await opened.close();
-      },
-    };
-  }
+  const restore = (file: string, env: Record<string, string>) => runCommand(['restore', file], env);
+  const backup = (file: string, env: Record<string, string>) => runCommand(['backup', file], env);
+  const serve = (env: Record<string, string>) => serveInProcess({ SOGS_BASE_URL: BASE_URL, ...env });
 
   /** A fresh, empty database on the test server (PostgreSQL: a new one; PGlite: the worker's, emptied). */
   async function emptyDatabase(): Promise<string> {
@@ -323,8 +293,8 @@ describe('backup and restore', () => {
     const to = path.join(scratch, 'db-storage-restored');
     const env = { SOGS_DATA_DIR: from, SOGS_FILE_STORAGE: 'database' };
     const bytes = randomBytes(700_000); // three 256 KiB chunks
-    expect((await runCli(['init'], { out: () => undefined, err: () => undefined, env: { SOGS_LOG_LEVEL: 'error', ...env } }))).toBe(0);
-    expect((await runCli(['rooms', 'add', 'files'], { out: () => undefined, err: () => undefined, env: { SOGS_LOG_LEVEL: 'error', ...env } }))).toBe(0);
+    expect((await runCommand(['init'], env)).code).toBe(0);
+    expect((await runCommand(['rooms', 'add', 'files'], env)).code).toBe(0);
     let s = await serve(env);
     const user = SessionClient.random(Buffer.from(s.publicKey, 'hex'));
     let id: number;

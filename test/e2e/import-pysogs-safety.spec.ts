@@ -9,8 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import initSqlJs from 'sql.js';
-import { runCli } from '../../src/cli/run-cli';
-import { CliResult } from '../support/cli-runner';
+import { runCommand } from '../support/cli-runner';
 import { build, startServer } from '../support/processes';
 import { buildReferenceFixture, ReferenceFixture, writeReferenceKey, writeReferenceUploads, writeSqliteReference } from '../support/pysogs-reference';
 import { openTestDatabase, TestDatabase } from '../support/test-database';
@@ -49,17 +48,8 @@ describe('sogs import-pysogs: refusals, resuming, --force', () => {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  const importCli = async (env: Record<string, string | undefined>, ...extra: string[]): Promise<CliResult> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const args = ['import-pysogs', '--from', refDb, '--uploads', refUploads, '--key', refKey, ...extra];
-    const code = await runCli(args, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      env: Object.fromEntries(Object.entries({ SOGS_LOG_LEVEL: 'error', ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>,
-    });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  };
+  const importCli = (env: Record<string, string>, ...extra: string[]) =>
+    runCommand(['import-pysogs', '--from', refDb, '--uploads', refUploads, '--key', refKey, ...extra], env);
   const intoTarget = (dataDir: string) => ({ SOGS_DATA_DIR: dataDir, DATABASE_URL: target.connection.url });
   const count = async (table: string, where = 'true') => (await target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))[0].n;
   const tables = async () => (await target.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema()`))[0].n;
@@ -100,23 +90,16 @@ describe('sogs import-pysogs: refusals, resuming, --force', () => {
       [['--key', notSqlite], /^sogs: .*notes\.txt is not a reference key_x25519 file \(it must hold 32 raw bytes; it holds 5\)$/],
       [['--uploads', path.join(scratch, 'nowhere')], /^sogs: the uploads directory .*nowhere does not exist$/],
     ];
+    // Each case names the one option it changes (given last, it wins).
     for (const [args, message] of cases) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const base = { from: refDb, uploads: refUploads, key: refKey };
-      for (let i = 0; i < args.length; i += 2) base[args[i].slice(2) as keyof typeof base] = args[i + 1];
-      const code = await runCli(['import-pysogs', '--from', base.from, '--uploads', base.uploads, '--key', base.key], {
-        out: (l) => out.push(l),
-        err: (l) => err.push(l),
-        env: { ...intoTarget(dataDir), SOGS_LOG_LEVEL: 'error' },
-      });
-      expect({ args, code, stderr: err.join('\n') }).toEqual({ args, code: 1, stderr: expect.stringMatching(message) });
+      const { code, stderr } = await importCli(intoTarget(dataDir), ...args);
+      expect({ args, code, stderr }).toEqual({ args, code: 1, stderr: expect.stringMatching(message) });
     }
     expect(fs.existsSync(dataDir)).toBe(false);
     expect(await tables()).toBe(0);
 
     // Bad arguments: exit 2.
-    expect((await runCli(['import-pysogs', '--from', refDb], { out: () => undefined, err: () => undefined, env: intoTarget(dataDir) }))).toBe(2);
+    expect((await runCommand(['import-pysogs', '--from', refDb], intoTarget(dataDir))).code).toBe(2);
     expect((await importCli(intoTarget(dataDir), '--batch-rows', '0')).code).toBe(2);
   });
 
@@ -195,7 +178,7 @@ describe('sogs import-pysogs: refusals, resuming, --force', () => {
     await build();
     const server = await startServer({ SOGS_DATA_DIR: dataDir, SOGS_PORT: '0', SOGS_WORKERS: '1', SOGS_LOG_LEVEL: 'warn' });
     try {
-      const r = await importCli({ SOGS_DATA_DIR: dataDir, DATABASE_URL: undefined });
+      const r = await importCli({ SOGS_DATA_DIR: dataDir });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`sogs: the server is running on ${dataDir}: stop it, import, then start it again`);
       const rooms = await fetch(`http://127.0.0.1:${server.port}/rooms`);

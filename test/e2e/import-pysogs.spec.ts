@@ -10,13 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runCli } from '../../src/cli/run-cli';
-import { loadConfig } from '../../src/config/config';
-import { openRuntime, runStartupTasks } from '../../src/core/open-runtime';
-import { createHttpApp } from '../../src/http/create-app';
 import { CleanupService } from '../../src/jobs/cleanup.service';
-import { createLogger } from '../../src/logging/logger';
 import { binaryBody } from '../support/binary-body';
+import { runCommand } from '../support/cli-runner';
+import { serveInProcess } from '../support/serve-in-process';
 import {
   buildReferenceFixture,
   createPgReference,
@@ -51,31 +48,17 @@ interface ImportedServer {
 }
 
 async function serve(env: Record<string, string>, database: TestDatabase): Promise<ImportedServer> {
-  const config = loadConfig({ SOGS_BASE_URL: BASE_URL, SOGS_LOG_LEVEL: 'silent', SOGS_CLEANUP_INTERVAL_SECONDS: '0', ...env });
-  const opened = await openRuntime(config, createLogger('silent'), { role: 'server' });
-  const app = await createHttpApp(opened.runtime);
-  await app.getHttpAdapter().getInstance().ready();
-  await runStartupTasks(app);
+  const served = await serveInProcess({ SOGS_BASE_URL: BASE_URL, ...env });
   return {
-    server: app.getHttpServer(),
-    publicKey: opened.runtime.serverKey.publicKeyHex,
+    ...served,
     query: (sql, params) => database.query(sql, params),
     runCleanup: async () => {
-      expect(await app.get(CleanupService, { strict: false }).runOnce()).toBe(true);
-    },
-    close: async () => {
-      await app.close();
-      await opened.close();
+      expect(await served.app.get(CleanupService, { strict: false }).runOnce()).toBe(true);
     },
   };
 }
 
-async function importPysogs(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['import-pysogs', ...args], { out: (l) => out.push(l), err: (l) => err.push(l), env: { SOGS_LOG_LEVEL: 'error', ...env } });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const importPysogs = (args: string[], env: Record<string, string>) => runCommand(['import-pysogs', ...args], env);
 
 /** A reference on disk: its uploads directory and key file, beside the database. */
 function referenceFiles(scratch: string, f: ReferenceFixture): { uploads: string; key: string } {

@@ -16,6 +16,7 @@ import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user.entity';
 import { UsersRepository } from '../../src/users/users.repository';
 import { qrPng } from '../../src/web/qr-png';
+import { launchChromium, noScriptPage } from '../support/browser';
 import { binaryBody } from '../support/binary-body';
 import { cli } from '../support/cli-runner';
 import { OnionClient } from '../support/onion-client';
@@ -371,14 +372,9 @@ describe('an invite redeemed in a real browser (Debian chromium via playwright-c
     const link = /link \(shown only now\): (\S+)/.exec(made.stdout)![1].replace('http://sogs.example.org', base);
     const person = t.newClient();
     await signed(t.server, person, 'GET', '/room/club/messages/recent').expect(403);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
-      const p = await context.newPage();
+      const p = await noScriptPage(browser);
       const opened = await p.goto(link);
       expect(opened?.status()).toBe(200);
       expect(await p.locator('h1').textContent()).toBe('The Club');

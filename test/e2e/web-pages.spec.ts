@@ -5,6 +5,7 @@ import { PNG } from 'pngjs';
 import request from 'supertest';
 import { RoomsService } from '../../src/rooms/rooms.service';
 import { UsersService } from '../../src/users/users.service';
+import { launchChromium, noScriptPage } from '../support/browser';
 import { binaryBody } from '../support/binary-body';
 import { createTestApp, TestApp } from '../support/test-app';
 import { sessionContent } from '../support/session-content';
@@ -130,14 +131,9 @@ describe('browser pages in a real browser (Debian chromium via playwright-core)'
   afterAll(() => t.close());
 
   it('renders the room list and a room page whose QR codes decode to the join URLs', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
-      const p = await context.newPage();
+      const p = await noScriptPage(browser);
       await p.goto(`${base}/`);
       expect(await p.locator('h2').allTextContents()).toEqual(['Developers', 'Lobby']);
       const qrs = p.locator('section.room img');

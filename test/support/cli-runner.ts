@@ -7,6 +7,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Runs an admin command in-process with this environment only (errors logged, nothing else). */
+export async function runCommand(argv: string[], env: Record<string, string>): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: { SOGS_LOG_LEVEL: 'error', ...env } });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
 /** Runs an admin command in-process against the test app's database and data directory. */
 export async function cli(t: TestApp, ...argv: string[]): Promise<CliResult> {
   const out: string[] = [];
