@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PGLITE_SOCKETS_ENV, testPostgresUrl } from './test-env';
+import { BUILD_LOCK } from './processes';
+import { BUILD_RUN_ENV, PGLITE_SOCKETS_ENV, testPostgresUrl } from './test-env';
 
 interface Embedded {
   stop(): Promise<void>;
@@ -18,6 +19,10 @@ declare global {
  * each gets a freshly recreated schema (files of one worker run one after another).
  */
 export default async function globalSetup(config: { maxWorkers: number }): Promise<void> {
+  // The specs that run the built server compile it once per run (see build()); a lock left by an
+  // interrupted run is stale.
+  process.env[BUILD_RUN_ENV] = `${process.pid}-${Date.now()}`;
+  fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
   if (testPostgresUrl()) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-pglite-'));
   const { PGlite } = await import('@electric-sql/pglite');

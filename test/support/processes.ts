@@ -1,5 +1,7 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BUILD_RUN_ENV } from './test-env';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SERVER_JS = path.join(ROOT, 'dist/src/main.js');
@@ -8,8 +10,39 @@ export const CLI_JS = path.join(ROOT, 'dist/src/cli/main.js');
 export const TYPEORM_JS = require.resolve('typeorm/cli.js');
 export const DATA_SOURCE_JS = path.join(ROOT, 'dist/src/database/data-source.js');
 
-/** Compiles the server once (as `npm run build` does) so tests can run it as a real process. */
-export function build(): Promise<void> {
+/** Held (an atomic mkdir) by the one test worker compiling the server. */
+export const BUILD_LOCK = path.join(ROOT, '.test-build-lock');
+/** Written into dist after a compile: the Jest run it was made for. */
+const BUILD_STAMP = path.join(ROOT, 'dist', '.test-build-run');
+
+/**
+ * Compiles the server (as `npm run build` does) so tests can run it as a real process, once per
+ * Jest run: the first worker to get here compiles while the others wait, since a compile rewrites
+ * dist and a server another worker starts meanwhile would load half-written files.
+ */
+export async function build(): Promise<void> {
+  const run = process.env[BUILD_RUN_ENV] ?? `${process.pid}`;
+  const built = () => fs.existsSync(BUILD_STAMP) && fs.readFileSync(BUILD_STAMP, 'utf8') === run;
+  while (!built()) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    try {
+      if (!built()) {
+        await compile();
+        fs.writeFileSync(BUILD_STAMP, run);
+      }
+    } finally {
+      fs.rmdirSync(BUILD_LOCK);
+    }
+  }
+}
+
+function compile(): Promise<void> {
   return new Promise((resolve, reject) =>
     execFile(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT }, (err, stdout, stderr) =>
       err ? reject(new Error(`build failed: ${stdout}${stderr}`)) : resolve(),

@@ -5,3 +5,6 @@ export function testPostgresUrl(): string | undefined {
 
 /** Set by the global setup: the socket directories of the PGlite servers, one per Jest worker. */
 export const PGLITE_SOCKETS_ENV = 'SOGS_TEST_PGLITE_SOCKETS';
+
+/** Set by the global setup: names this Jest run, so that the server is compiled once per run. */
+export const BUILD_RUN_ENV = 'SOGS_TEST_BUILD_RUN';
