@@ -66,4 +66,13 @@ export class RetentionRepository {
   async deleteHistory(ids: number[], sql: Sql): Promise<void> {
     await sql.execute(`DELETE FROM message_history WHERE message = ANY($1::bigint[])`, [ids]);
   }
+
+  /** Forgets the oldest `limit` versions replaced before `before`; returns how many. */
+  pruneHistory(before: number, limit: number, sql: Sql): Promise<number> {
+    return sql.execute(
+      `DELETE FROM message_history WHERE id = ANY(ARRAY(
+         SELECT id FROM message_history WHERE replaced < $1 ORDER BY replaced LIMIT $2))`,
+      [before, limit],
+    );
+  }
 }

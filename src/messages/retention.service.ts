@@ -23,6 +23,9 @@ export interface EffectiveRetention {
  * moderator's deletion would (clients see them go), then forgets their history. Every live message
  * counts towards `max_messages`, whispers and silently filtered ones included: the limit bounds
  * what the room stores.
+ *
+ * The edit and deletion history (never served, kept for moderators' sake) is forgotten
+ * SOGS_HISTORY_PRUNE_DAYS after the version was replaced, at most ten batches a round.
  */
 @Injectable()
 export class RetentionService implements OnModuleInit {
@@ -37,6 +40,8 @@ export class RetentionService implements OnModuleInit {
 
   onModuleInit(): void {
     this.cleanup.register('message retention', (tx, now) => this.apply(tx, now));
+    const keep = this.config.historyPrune;
+    if (keep) this.cleanup.register('message history', (tx, now) => this.repo.pruneHistory(now - keep, this.batch * 10, tx));
   }
 
   effective(room: Pick<Room, 'retention_seconds'>): EffectiveRetention {

@@ -3,7 +3,8 @@
  * exactly the messages posted longer ago, `--max-messages` keeps exactly the newest N, both as
  * deletions clients already handle (a since-poller sees tombstones, the room's sequence moves on),
  * with their history, reactions and pins gone and their files expired; `--retention none` ignores
- * the server default (SOGS_RETENTION_DAYS, 1 day here); a round's work is bounded.
+ * the server default (SOGS_RETENTION_DAYS, 1 day here); a round's work is bounded. The edit and
+ * deletion history is forgotten after SOGS_HISTORY_PRUNE_DAYS.
  */
 import { randomBytes } from 'node:crypto';
 import { CleanupService } from '../../src/jobs/cleanup.service';
@@ -214,6 +215,26 @@ describe('message retention', () => {
     } finally {
       retention.batch = RETENTION_BATCH;
     }
+  });
+
+  it('forgets the replaced versions of edited and deleted messages SOGS_HISTORY_PRUNE_DAYS (30) after they were replaced', async () => {
+    await room('history', '--retention', 'none');
+    const [edited, deleted] = [await post(admin, 'history'), await post(admin, 'history')];
+    const replaced = async () =>
+      (await t.database.query<{ message: number }>(`SELECT message FROM message_history WHERE message = ANY($1::bigint[]) ORDER BY replaced, id`, [[edited, deleted]])).map((r) => r.message);
+    await signed(t.server, admin, 'PUT', `/room/history/message/${edited}`, { json: message() }).expect(200);
+    t.clock.advance(20 * DAY);
+    await signed(t.server, admin, 'DELETE', `/room/history/message/${deleted}`).expect(200);
+    await cleanup();
+    expect(await replaced()).toEqual([edited, deleted]);
+    t.clock.advance(10 * DAY + 1);
+    await cleanup();
+    expect(await replaced()).toEqual([deleted]);
+    t.clock.advance(20 * DAY);
+    await cleanup();
+    expect(await replaced()).toEqual([]);
+    // The messages themselves are untouched: one edited, one deleted.
+    expect(await live('history')).toEqual([edited]);
   });
 
   it('refuses bad values as usage errors (exit 2) and changes nothing', async () => {
