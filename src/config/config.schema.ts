@@ -3,6 +3,7 @@
  * one-line description. The README's configuration table lists the same entries.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { ALPHABETS } from '../moderation/filters/alphabets';
 import { parseListenAddress } from '../metrics/listen-address';
 
@@ -163,6 +164,27 @@ function checkMetricsToken(v: string): string | null {
   return null;
 }
 
+/** Proxy-addr's names for address ranges, accepted in SOGS_TRUST_PROXY. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `none`, `all`, or addresses, CIDR ranges and range names separated by commas or spaces. */
+export function parseTrustProxy(raw: string): boolean | string[] | string {
+  const items = raw.trim().toLowerCase().split(/[\s,]+/).filter(Boolean);
+  if (items.length === 1 && (items[0] === 'none' || items[0] === 'all')) return items[0] === 'all';
+  const wrong = items.filter((item) => !PROXY_RANGES.includes(item) && !isAddressOrRange(item));
+  if (!items.length || wrong.length) {
+    return `expected none, all, or addresses and CIDR ranges (or ${PROXY_RANGES.join(', ')}) separated by commas, got "${wrong.join(', ') || raw}"`;
+  }
+  return items;
+}
+
+function isAddressOrRange(item: string): boolean {
+  const [address, bits, ...rest] = item.split('/');
+  const family = net.isIP(address);
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 export const SETTINGS = {
   host: text('SOGS_HOST', '127.0.0.1', 'Address the HTTP server listens on.'),
   port: int('SOGS_PORT', 3000, 0, 65535, 'TCP port the HTTP server listens on (0 = any free port).'),
@@ -246,6 +268,16 @@ export const SETTINGS = {
     'Sync every commit of the embedded database to disk before answering (off: faster writes, but a power loss or OS crash may lose acknowledged posts).',
   ),
   logLevel: oneOf('SOGS_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'Log level.'),
+  trustProxy: {
+    env: 'SOGS_TRUST_PROXY',
+    default: 'loopback',
+    description:
+      'Whose X-Forwarded-For names the client (for the invite pages\' rate limit and private logs): `loopback` (a proxy on this machine), addresses or CIDR ranges, `none`, or `all` (any client could then pretend to be anyone).',
+    parse(raw) {
+      const parsed = parseTrustProxy(raw);
+      return typeof parsed === 'string' ? bad(parsed) : ok(parsed);
+    },
+  } satisfies Setting<boolean | string[]>,
   logPrivate: bool(
     'SOGS_LOG_PRIVATE',
     false,

@@ -43,6 +43,8 @@ export interface AppConfig {
   embedded: EmbeddedOptions;
   logLevel: RawConfig['logLevel'];
   logPrivate: boolean;
+  /** Proxies whose X-Forwarded-For is believed (Fastify's trustProxy): true = any, false = none. */
+  trustProxy: boolean | string[];
   requireBlindKeys: boolean;
   uploadMaxBytes: number;
   /** Where upload bytes live: `<dataDir>/uploads`, or the database (`file_chunks`). */
@@ -156,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embedded: { cacheMb: r.embeddedCacheMb, durable: r.embeddedDurable },
     logLevel: r.logLevel,
     logPrivate: r.logPrivate,
+    trustProxy: r.trustProxy,
     requireBlindKeys: r.requireBlindKeys,
     uploadMaxBytes: r.uploadMaxBytes,
     fileStorage: r.fileStorage,

@@ -29,7 +29,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestFastifyApplic
     // Reaction paths carry emoji and `/`; never let a path length limit turn into a 5xx.
     // `/r/{token}/` (browser pages) and `/r/{token}` are one route.
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
-    trustProxy: true,
+    trustProxy: runtime.config.trustProxy,
     requestTimeout: REQUEST_TIMEOUT,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime), adapter, {

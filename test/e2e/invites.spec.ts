@@ -224,6 +224,14 @@ describe('private rooms and invites', () => {
       await view('AAAAAAAAAAAAAAAAAAAAAAAA', from).expect(404);
     });
 
+    it('counts the address the local proxy appended to X-Forwarded-For, not those the client put before it', async () => {
+      const from = nextIp();
+      const spoofed = (i: number) => `203.0.113.${i}, ${from}`;
+      for (let i = 0; i < INVITE_PAGE_LIMIT; i++) await view('AAAAAAAAAAAAAAAAAAAAAAAA', spoofed(i)).expect(404);
+      await view('AAAAAAAAAAAAAAAAAAAAAAAA', spoofed(99)).expect(429);
+      t.clock.advance(601);
+    });
+
     it('is a browser page only: 404 through /batch', async () => {
       const invite = await createInvite();
       const res = await signed(t.server, mod, 'POST', '/batch', { json: [{ method: 'GET', path: `/invite/${invite.code}` }] }).expect(200);
@@ -399,6 +407,20 @@ describe('an invite redeemed in a real browser (Debian chromium via playwright-c
     }
     await signed(t.server, person, 'GET', '/room/club/messages/recent').expect(200);
   }, 60_000);
+});
+
+describe('invite pages with SOGS_TRUST_PROXY=none (no proxy in front)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SOGS_TRUST_PROXY: 'none' } });
+  });
+  afterAll(() => t?.close());
+
+  it('ignore X-Forwarded-For: a client cannot escape the rate limit by naming other addresses', async () => {
+    const view = (i: number) => request(t.server).get('/invite/AAAAAAAAAAAAAAAAAAAAAAAA').set('x-forwarded-for', `203.0.113.${i}`);
+    for (let i = 0; i < INVITE_PAGE_LIMIT; i++) await view(i).expect(404);
+    await view(99).expect(429);
+  });
 });
 
 function decodeQr(png: Buffer): string | undefined {

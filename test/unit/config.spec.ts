@@ -203,3 +203,33 @@ describe('metrics and load shedding settings', () => {
     expect(loadConfig({ SOGS_METRICS_TOKEN: 'x'.repeat(16) }).metrics.token).toBe('x'.repeat(16));
   });
 });
+
+describe('SOGS_TRUST_PROXY', () => {
+  const trust = (v?: string) => loadConfig(v === undefined ? {} : { SOGS_TRUST_PROXY: v }).trustProxy;
+
+  it('believes a proxy on this machine by default; none, all, or a list of addresses, ranges and range names', () => {
+    expect(trust()).toEqual(['loopback']);
+    expect(trust('none')).toBe(false);
+    expect(trust('ALL')).toBe(true);
+    expect(trust('10.0.0.5, 192.168.0.0/16 ::1 fd00::/8,uniquelocal')).toEqual(['10.0.0.5', '192.168.0.0/16', '::1', 'fd00::/8', 'uniquelocal']);
+  });
+
+  it('refuses anything else, naming what it did not understand', () => {
+    for (const [value, named] of [
+      ['proxy.example.org', 'proxy.example.org'],
+      ['10.0.0.0/33', '10.0.0.0/33'],
+      ['::1/129, loopback', '::1/129'],
+      ['10.0.0.1/8/8', '10.0.0.1/8/8'],
+      ['none, loopback', 'none'],
+      [' , ', ' , '],
+    ]) {
+      expect(() => trust(value)).toThrow(ConfigError);
+      try {
+        trust(value);
+      } catch (err) {
+        expect((err as ConfigError).problems).toEqual([expect.stringContaining(`SOGS_TRUST_PROXY: expected none, all, or addresses`)]);
+        expect((err as ConfigError).problems[0]).toContain(`got "${named}"`);
+      }
+    }
+  });
+});
