@@ -93,6 +93,12 @@ export class Metrics {
     ['outcome'] as const,
   );
 
+  readonly webhookAttempts = this.counter(
+    'sogs_webhook_attempts_total',
+    'Webhook delivery attempts this process made, by outcome (delivered; retry: failed, tried again later; failed: failed for good; abandoned: cut off at shutdown, tried again).',
+    ['outcome'] as const,
+  );
+
   readonly shed = this.counter(
     'sogs_shed_requests_total',
     'Requests answered 503 because the event loop lagged more than SOGS_SHED_LAG_MS.',
@@ -141,6 +147,7 @@ export class Metrics {
     for (const by of ['author', 'moderator']) this.deletions.inc({ by }, 0);
     for (const scope of ['room', 'global']) this.bans.inc({ scope }, 0);
     for (const outcome of ['ran', 'skipped', 'failed']) this.cleanupRounds.inc({ outcome }, 0);
+    for (const outcome of ['delivered', 'retry', 'failed', 'abandoned']) this.webhookAttempts.inc({ outcome }, 0);
   }
 
   /** CPU, memory, heap, GC, handles and event-loop lag of this process (prom-client's defaults). */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Clock } from '../common/clock';
 import { AppConfig, CONFIG } from '../config/config';
 import { LOGGER } from '../logging/logger';
+import { Metrics } from '../metrics/metrics';
 import { WebhookBody, WebhookEventData, WebhookEventType } from './webhook-event';
 import { sendWebhook, WebhookResponse } from './webhook-sender';
 import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
@@ -36,6 +37,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -138,11 +140,13 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
       });
       if ('error' in response && signal.aborted) {
         await this.repo.release(d.id, d.attempts, this.clock.now());
+        this.metrics.webhookAttempts.inc({ outcome: 'abandoned' });
         this.log.info({ webhook: d.webhook, delivery: d.id }, 'webhook delivery abandoned at shutdown; it will be retried');
         return;
       }
       const outcome = this.outcome(d, response);
       await this.repo.finish(d.id, d.attempts, outcome);
+      this.metrics.webhookAttempts.inc({ outcome: outcome.status === 'pending' ? 'retry' : outcome.status });
       this.log.debug({ webhook: d.webhook, delivery: d.id, attempt: d.attempts, status: outcome.status, http: outcome.lastStatus, error: outcome.lastError }, 'webhook delivery');
     } catch (err) {
       this.log.error({ delivery: d.id, err: { type: (err as Error).name, message: (err as Error).message } }, 'cannot record a webhook delivery');

@@ -166,6 +166,15 @@ export class WebhooksRepository {
     );
   }
 
+  /** Makes the failed deliveries (of one webhook, or of all) due again at `now`; how many. */
+  retryFailed(webhook: number | null, now: number): Promise<number> {
+    return this.db.execute(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt = $2
+        WHERE status = 'failed' AND ($1::bigint IS NULL OR webhook = $1)`,
+      [webhook, now],
+    );
+  }
+
   /** Cleanup: delivered and failed deliveries of events older than `before`. */
   prune(before: number, tx: Sql): Promise<number> {
     return tx.execute(`DELETE FROM webhook_deliveries WHERE created < $1 AND status <> 'pending'`, [before]);

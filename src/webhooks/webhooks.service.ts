@@ -40,6 +40,15 @@ export class WebhooksService {
     if (!(await this.repo.remove(id))) throw new NotFound(`no such webhook: ${id}`);
   }
 
+  /**
+   * The failed deliveries of webhook `id` (of every webhook when null) are tried once more, at
+   * once: their retry window is over, so one failing again is marked failed again. How many.
+   */
+  async retry(id: number | null): Promise<number> {
+    if (id !== null && !(await this.repo.exists(id))) throw new NotFound(`no such webhook: ${id}`);
+    return this.repo.retryFailed(id, this.clock.now());
+  }
+
   async deliveries(q: { webhook: number | null; failed: boolean; limit: number }): Promise<DeliveryRow[]> {
     if (q.webhook !== null && !(await this.repo.exists(q.webhook))) throw new NotFound(`no such webhook: ${q.webhook}`);
     return this.repo.deliveries(q);

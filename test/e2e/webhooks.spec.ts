@@ -10,10 +10,12 @@ import { ModerationService } from '../../src/moderation/moderation.service';
 import { Room } from '../../src/rooms/room.entity';
 import { RoomsService } from '../../src/rooms/rooms.service';
 import { User } from '../../src/users/user.entity';
+import { Metrics } from '../../src/metrics/metrics';
 import { UsersRepository } from '../../src/users/users.repository';
 import { WebhookDeliveryService } from '../../src/webhooks/webhook-delivery.service';
 import { WebhookEvents } from '../../src/webhooks/webhook-events.service';
 import { cli } from '../support/cli-runner';
+import { parseSamples, valueOf } from '../support/prometheus-text';
 import { sessionContent } from '../support/session-content';
 import { SessionClient, signed } from '../support/session-client';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -104,6 +106,8 @@ describe('outgoing webhooks', () => {
     expect(await cli(t, 'webhooks', 'remove', 'abc')).toMatchObject({ code: 2, stderr: 'sogs: "abc" is not a webhook id (see sogs webhooks list)' });
     expect(await cli(t, 'webhooks', 'remove', '99')).toMatchObject({ code: 1, stderr: 'sogs: no such webhook: 99' });
     expect(await cli(t, 'webhooks', 'deliveries', '99')).toMatchObject({ code: 1, stderr: 'sogs: no such webhook: 99' });
+    expect(await cli(t, 'webhooks', 'retry', '99')).toMatchObject({ code: 1, stderr: 'sogs: no such webhook: 99' });
+    expect(await cli(t, 'webhooks', 'retry', '1', '2')).toMatchObject({ code: 2, stderr: 'sogs: usage: sogs webhooks retry [ID]' });
     expect(await cli(t, 'webhooks', 'frobnicate')).toMatchObject({ code: 2 });
     expect((await cli(t, 'webhooks', 'list')).stdout.match(/^\d+ /gm)).toEqual(['1 ', '2 ']);
   });
@@ -292,6 +296,32 @@ describe('outgoing webhooks', () => {
       expect.stringMatching(new RegExp(`^${first.id} \\S+Z webhook ${id} delete failed after 6 attempts \\(last: HTTP 500\\)$`)),
       expect.stringMatching(/^\d+ \S+Z webhook 1 delete delivered \S+Z after 1 attempt \(HTTP 200\)$/),
     ]);
+  });
+
+  it('tries the failed deliveries once more with webhooks retry: failed again while the endpoint fails, then delivered; each attempt counted', async () => {
+    const id = ids.get('/fail')!;
+    const samples = async () => parseSamples(await t.app.get(Metrics).registry.metrics());
+    const before = await samples();
+    const row = async () => (await t.database.query(`SELECT status, attempts, last_status FROM webhook_deliveries WHERE webhook = $1`, [id]))[0];
+    const sent = receiver.at('/fail').length;
+
+    expect(await cli(t, 'webhooks', 'retry', String(id))).toEqual({ code: 0, stdout: '1 failed delivery will be tried again now', stderr: '' });
+    expect(await row()).toMatchObject({ status: 'pending', attempts: 6 });
+    expect(await deliver()).toBe(1);
+    // Its retry window is long over: one failure and it is failed again.
+    expect(await row()).toEqual({ status: 'failed', attempts: 7, last_status: 500 });
+    expect(await deliver()).toBe(0);
+
+    receiver.answer = () => 200;
+    expect(await cli(t, 'webhooks', 'retry')).toEqual({ code: 0, stdout: '1 failed delivery will be tried again now', stderr: '' });
+    expect(await deliver()).toBe(1);
+    expect(await row()).toEqual({ status: 'delivered', attempts: 8, last_status: 200 });
+    expect(receiver.at('/fail').slice(sent).map((r) => checked(r, secrets.get('/fail')!).attempt)).toEqual([7, 8]);
+    expect(await cli(t, 'webhooks', 'retry')).toEqual({ code: 0, stdout: 'No failed deliveries.', stderr: '' });
+
+    const after = await samples();
+    const delta = (outcome: string) => valueOf(after, 'sogs_webhook_attempts_total', { outcome }) - valueOf(before, 'sogs_webhook_attempts_total', { outcome });
+    expect(['delivered', 'retry', 'failed', 'abandoned'].map(delta)).toEqual([1, 0, 1, 0]);
   });
 
   it('records an error in place of a status when the endpoint cannot be reached', async () => {

@@ -7,7 +7,8 @@ import { CliContext } from '../cli-context';
 export const WEBHOOKS_HELP = `sogs webhooks add URL [--room TOKEN...] [--events ${WEBHOOK_EVENTS.join(',')}] [--secret S]
 sogs webhooks list
 sogs webhooks remove ID
-sogs webhooks deliveries [ID] [--failed] [--limit N]   (newest first, each with its last status)`;
+sogs webhooks deliveries [ID] [--failed] [--limit N]   (newest first, each with its last status)
+sogs webhooks retry [ID]   (the failed deliveries of webhook ID, or of all, tried once more now)`;
 
 export async function webhooksCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -56,8 +57,15 @@ export async function webhooksCommand(ctx: CliContext, argv: string[]): Promise<
       for (const d of rows) ctx.out(`${d.id} ${formatTime(d.created)} webhook ${d.webhook} ${d.event} ${describeDelivery(d)}`);
       return 0;
     }
+    case 'retry': {
+      const { positionals } = parse(rest, {});
+      if (positionals.length > 1) throw new UsageError('usage: sogs webhooks retry [ID]');
+      const n = await webhooks.retry(positionals.length ? webhookId(positionals[0]) : null);
+      ctx.out(n ? `${n} failed deliver${n === 1 ? 'y' : 'ies'} will be tried again now` : 'No failed deliveries.');
+      return 0;
+    }
     default:
-      throw new UsageError(`unknown webhooks action "${action ?? ''}"; one of add, list, remove, deliveries`);
+      throw new UsageError(`unknown webhooks action "${action ?? ''}"; one of add, list, remove, deliveries, retry`);
   }
 }
 
