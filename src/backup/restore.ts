@@ -13,6 +13,7 @@ import { readArchive } from './archive-file';
 import { BackupArchiveError, KEY_ENTRY, Manifest, MANIFEST_ENTRY, parseManifest, tableOfEntry, UPLOAD_PREFIX } from './archive-format';
 import { DatabaseLoad } from './database-load';
 import { isUploadKey, writeUpload } from './upload-files';
+import { inTransaction } from '../database/in-transaction';
 
 /** The target is not empty, or cannot be used: nothing has been written. */
 export class RestoreRefused extends OperatorError {}
@@ -176,8 +177,7 @@ async function openEmptyDatabase(config: AppConfig, target: ReachedDatabase['tar
 async function load(dataSource: DataSource, manifest: Manifest, file: string, dataDir: string): Promise<number> {
   const runner = dataSource.createQueryRunner();
   try {
-    await runner.startTransaction();
-    try {
+    return await inTransaction(runner, async () => {
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'all'; // ours: the executor runs inside it
       await executor.executePendingMigrations();
@@ -187,13 +187,8 @@ async function load(dataSource: DataSource, manifest: Manifest, file: string, da
         if (table) await rows.part(table, await entry.buffer());
         else if (entry.name.startsWith(UPLOAD_PREFIX)) await writeUpload(dataDir, entry.name.slice(UPLOAD_PREFIX.length), entry.body());
       }
-      const count = await rows.finish();
-      await runner.commitTransaction();
-      return count;
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
-    }
+      return rows.finish();
+    });
   } finally {
     await runner.release();
   }

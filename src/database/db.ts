@@ -3,6 +3,7 @@ import type { Pool, QueryResult } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Sql, Transactional } from './sql';
+import { inTransaction } from './in-transaction';
 
 /** Distinct statement texts given a name: beyond it (statements built per call), unnamed. */
 const MAX_NAMED_STATEMENTS = 500;
@@ -110,13 +111,7 @@ export class Db implements Transactional {
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.startTransaction();
-      const result = await work(runnerSql(runner, this.onStatement));
-      await runner.commitTransaction();
-      return result;
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
+      return await inTransaction(runner, () => work(runnerSql(runner, this.onStatement)));
     } finally {
       await runner.release();
     }

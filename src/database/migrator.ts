@@ -1,5 +1,6 @@
 import { DataSource, MigrationExecutor, QueryRunner } from 'typeorm';
 import { LEGACY_MIGRATION_NAMES } from '../../migrations';
+import { inTransaction } from './in-transaction';
 
 /** Arbitrary constant shared by every instance: only one of them migrates at a time. */
 const MIGRATION_LOCK_KEY = 7_352_112_001;
@@ -38,20 +39,16 @@ export class Migrator {
     const runner = this.dataSource.createQueryRunner();
     try {
       const restoreTimeout = liftClientTimeout(await runner.connect());
-      await runner.startTransaction();
       try {
-        // A migration may rewrite a large table: the server's statement timeouts do not apply.
-        await runner.query('SET LOCAL statement_timeout = 0');
-        await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        const executor = new Executor(this.dataSource, runner);
-        executor.transaction = 'all'; // ours: the executor runs inside it and leaves it to us
-        await this.carryOverLegacy(executor, runner);
-        const applied = await executor.executePendingMigrations();
-        await runner.commitTransaction();
-        return applied.map((m) => m.name);
-      } catch (err) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw err;
+        return await inTransaction(runner, async () => {
+          // A migration may rewrite a large table: the server's statement timeouts do not apply.
+          await runner.query('SET LOCAL statement_timeout = 0');
+          await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+          const executor = new Executor(this.dataSource, runner);
+          executor.transaction = 'all'; // ours: the executor runs inside it and leaves it to us
+          await this.carryOverLegacy(executor, runner);
+          return (await executor.executePendingMigrations()).map((m) => m.name);
+        });
       } finally {
         restoreTimeout();
       }
