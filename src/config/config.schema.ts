@@ -202,6 +202,13 @@ export const SETTINGS = {
     65536,
     "Heap limit of each worker process in MB (0 = Node's default); lower collects garbage sooner: less memory, more CPU.",
   ),
+  headersTimeoutSeconds: int(
+    'SOGS_HEADERS_TIMEOUT_SECONDS',
+    15,
+    1,
+    600,
+    'A client must send its request headers within this many seconds (answered 408 and cut off otherwise): trickling clients cannot hold connections open.',
+  ),
   shutdownSeconds: int(
     'SOGS_SHUTDOWN_SECONDS',
     10,

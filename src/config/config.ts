@@ -19,6 +19,8 @@ export interface AppConfig {
   /** V8 old-generation limit for each worker, MB; 0 = Node's default. */
   workerHeapMb: number;
   /** Seconds a stopping server waits for in-flight requests before closing their connections. */
+  /** Seconds a client has to send its request headers. */
+  headersTimeoutSeconds: number;
   shutdownSeconds: number;
   /** Event-loop lag (ms) beyond which requests are answered 503; 0 = never. */
   shedLagMs: number;
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: r.port,
     workers: r.workers || usableCores(),
     workerHeapMb: r.workerHeapMb,
+    headersTimeoutSeconds: r.headersTimeoutSeconds,
     shutdownSeconds: r.shutdownSeconds,
     shedLagMs: r.shedLagMs,
     metrics: { listen: r.metricsListen ? (parseListenAddress(r.metricsListen) as ListenAddress) : null, token: r.metricsToken },

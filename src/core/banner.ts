@@ -19,6 +19,8 @@ export function printBanner(info: {
   workers: number;
   /** Where the separate metrics listener is, if any. */
   metrics?: string;
+  /** Where the local bot API listens, if it does. */
+  botApi?: string;
   rooms: BannerRoom[];
 }): void {
   const lines = [
@@ -31,6 +33,7 @@ export function printBanner(info: {
     `  server key     ${info.keyFile}${info.keyCreated ? ' (created now; back it up)' : ''}`,
     `  public key     ${info.publicKey}`,
     ...(info.metrics ? [`  metrics        ${info.metrics}`] : []),
+    ...(info.botApi ? [`  bot API        ${info.botApi}`] : []),
     '',
   ];
   if (info.rooms.length) {

@@ -2,7 +2,7 @@ import type { BannerRoom } from './banner';
 
 /** What a worker tells the cluster's primary. */
 export type WorkerMessage =
-  | { type: 'sogs:worker-ready'; index: number; port: number; rooms?: BannerRoom[] }
+  | { type: 'sogs:worker-ready'; index: number; port: number; rooms?: BannerRoom[]; botApi?: string }
   | { type: 'sogs:worker-failed'; message: string };
 
 export const WORKER_INDEX_ENV = 'SOGS_WORKER_INDEX';

@@ -93,6 +93,7 @@ export async function runPrimary(config: AppConfig, log: Logger): Promise<void> 
     listen: `${config.host}:${first.port}`,
     workers: config.workers,
     metrics: listener?.description,
+    botApi: first.botApi,
     rooms: first.rooms ?? [],
   });
   log.info({ host: config.host, port: first.port, workers: config.workers }, 'listening');

@@ -19,7 +19,7 @@ export async function runWorker(config: AppConfig, baseLog: Logger): Promise<voi
     const serving = await startServing(index === 0 ? config : { ...config, cleanupInterval: 0, botApi: { listen: null } }, log, { role: 'worker', migrate: index === 0 });
     stopOnSignals(log, () => serving.stop(), null);
     shareMetricsWithPrimary(serving.metrics);
-    tell({ type: 'sogs:worker-ready', index, port: serving.port, rooms: index === 0 ? await serving.rooms() : undefined });
+    tell({ type: 'sogs:worker-ready', index, port: serving.port, rooms: index === 0 ? await serving.rooms() : undefined, botApi: serving.botApi });
   } catch (err) {
     // The primary prints it once, instead of every worker printing the same line.
     tell({ type: 'sogs:worker-failed', message: describeFatal(err) }, () => process.exit(1));

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config';
 import { createHttpApp } from '../http/create-app';
 import { RoomsService } from '../rooms/rooms.service';
 import { DatabaseRole } from '../database/reach-database';
+import { BotApiListener } from '../bots/api/bot-api-listener';
 import { Metrics } from '../metrics/metrics';
 import { startMetricsListener } from '../metrics/metrics-listener';
 import { BannerRoom, printBanner, uploadsLocation } from './banner';
@@ -17,6 +18,8 @@ export interface Serving {
   port: number;
   /** This process's series. */
   metrics: Metrics;
+  /** Where this process serves the local bot API, if it does. */
+  botApi?: string;
   rooms(): Promise<BannerRoom[]>;
   /** Stops accepting, finishes what is in flight, closes the database. Never throws. */
   stop(): Promise<void>;
@@ -45,6 +48,7 @@ export async function startServing(
     opened,
     port: typeof address === 'object' && address ? address.port : config.port,
     metrics: server.get(Metrics),
+    botApi: config.botApi.listen ? server.get(BotApiListener, { strict: false }).address : undefined,
     rooms: async () => (await rooms.list()).map((r) => ({ token: r.token, name: r.name, url: rooms.joinUrl(r) })),
     stop: async () => {
       // Finish what is in flight, but not for longer than configured: a client trickling its
@@ -88,6 +92,7 @@ export async function serveAlone(config: AppConfig, log: Logger): Promise<void> 
     listen: `${config.host}:${serving.port}`,
     workers: 1,
     metrics: listener?.description,
+    botApi: serving.botApi,
     rooms: await serving.rooms(),
   });
   log.info({ host: config.host, port: serving.port }, 'listening');

@@ -34,6 +34,7 @@ describe('two server workers on one database', () => {
       SOGS_LOG_LEVEL: 'debug',
       SOGS_CLEANUP_INTERVAL_SECONDS: '1',
       SOGS_BASE_URL: 'http://chat.example.org',
+      SOGS_BOT_API_LISTEN: path.join(dataDir, 'bots.sock'),
     };
     if (testPostgresUrl()) {
       database = await openTestDatabase();
@@ -76,9 +77,21 @@ describe('two server workers on one database', () => {
   it('runs two workers (with the heap limit asked for) under one primary and prints one banner', async () => {
     expect(server.stderr().match(/Session community server is running/g)).toHaveLength(1);
     expect(server.stderr()).toContain('processes      2 workers (SOGS_WORKERS)');
+    expect(server.stderr()).toContain(`bot API        unix:${path.join(dataDir, 'bots.sock')}\n`);
     const children = childrenOf(server.child.pid!);
     expect(children).toHaveLength(2);
     for (const pid of children) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=256');
+  });
+
+  it('serves the bot API once, on the socket the banner names (worker 0)', async () => {
+    const status = await new Promise<number>((resolve, reject) =>
+      http
+        .request({ socketPath: path.join(dataDir, 'bots.sock'), method: 'POST', path: '/bots/helper/rooms/lobby/messages' }, (res) => (res.resume(), resolve(res.statusCode!)))
+        .on('error', reject)
+        .end('{}'),
+    );
+    expect(status).toBe(401); // no token
+    expect(loggedBy('bot API listening', 0)).toEqual([0]);
   });
 
   it('accepts a nonce once, whichever worker sees it first', async () => {
