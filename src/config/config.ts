@@ -18,9 +18,9 @@ export interface AppConfig {
   workers: number;
   /** V8 old-generation limit for each worker, MB; 0 = Node's default. */
   workerHeapMb: number;
-  /** Seconds a stopping server waits for in-flight requests before closing their connections. */
   /** Seconds a client has to send its request headers. */
   headersTimeoutSeconds: number;
+  /** Seconds a stopping server waits for in-flight requests before closing their connections. */
   shutdownSeconds: number;
   /** Event-loop lag (ms) beyond which requests are answered 503; 0 = never. */
   shedLagMs: number;
