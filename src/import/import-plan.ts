@@ -214,10 +214,34 @@ function bytes(v: Value): Buffer {
 
 /**
  * History content: bytes in SQLite; in the PostgreSQL reference the column is TEXT, and bytea
- * written into it arrives as its text form `\x…` (hex).
+ * written into it arrives in its text form: `\x…` (hex, PostgreSQL's default since 9.0) or, on a
+ * server with `bytea_output = escape`, printable ASCII as itself, `\\` and `\ooo` (octal) for
+ * the rest. A text that is neither is taken as UTF-8.
  */
 export function historyBytes(v: Value): Buffer | null {
   if (v === null) return null;
-  if (typeof v === 'string' && /^\\x([0-9a-fA-F]{2})*$/.test(v)) return Buffer.from(v.slice(2), 'hex');
-  return bytes(v);
+  if (typeof v !== 'string') return bytes(v);
+  if (/^\\x([0-9a-fA-F]{2})*$/.test(v)) return Buffer.from(v.slice(2), 'hex');
+  return byteaEscaped(v) ?? bytes(v);
+}
+
+/** Decodes bytea's escape format; undefined when `text` cannot be one. */
+function byteaEscaped(text: string): Buffer | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x5c) {
+      if (c < 0x20 || c > 0x7e) return undefined; // escape output is printable ASCII only
+      out.push(c);
+    } else if (text[i + 1] === '\\') {
+      out.push(0x5c);
+      i += 1;
+    } else if (/^[0-3][0-7]{2}$/.test(text.slice(i + 1, i + 4))) {
+      out.push(parseInt(text.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else {
+      return undefined;
+    }
+  }
+  return Buffer.from(out);
 }

@@ -516,6 +516,9 @@ if (!onPostgres) console.info('import-pysogs.spec.ts: the PostgreSQL reference i
     fixture = await buildReferenceFixture();
     reference = await openTestDatabase({ migrate: false });
     await createPgReference(reference.connection.url, fixture);
+    // Both text forms of the history's bytes are there to be read (hex, and bytea_output = escape).
+    const forms = await reference.query<{ hex: boolean; n: number }>(`SELECT left(data, 2) = '\\x' AS hex, count(*)::int AS n FROM message_history GROUP BY 1 ORDER BY 1`);
+    expect(forms).toEqual([{ hex: false, n: expect.any(Number) }, { hex: true, n: expect.any(Number) }]);
     const { uploads, key } = referenceFiles(scratch, fixture);
     database = await openTestDatabase({ migrate: false });
     const dataDir = path.join(scratch, 'imported');

@@ -32,6 +32,12 @@ describe('import-pysogs: how reference rows become rows here', () => {
     expect(historyBytes(Buffer.from([1, 2]))).toEqual(Buffer.from([1, 2]));
     expect(historyBytes('\\x0102ff')).toEqual(Buffer.from([1, 2, 255]));
     expect(historyBytes('plain text')).toEqual(Buffer.from('plain text'));
+    // bytea_output = escape: printable ASCII as itself, backslash doubled, the rest in octal.
+    expect(historyBytes('\\001\\002\\377a\\\\b \\000')).toEqual(Buffer.from([1, 2, 255, 0x61, 0x5c, 0x62, 0x20, 0]));
+    expect(historyBytes('')).toEqual(Buffer.alloc(0));
+    // Not a bytea text form (a lone backslash, a byte outside printable ASCII): UTF-8.
+    expect(historyBytes('a\\qb')).toEqual(Buffer.from('a\\qb'));
+    expect(historyBytes('caf\u00e9')).toEqual(Buffer.from('café'));
     expect(historyBytes(null)).toBeNull();
   });
 
