@@ -29,9 +29,12 @@ export class FilesController {
     return { id: await this.files.upload(room, user, req.streamedBody, uploadFilename(disposition)) };
   }
 
-  /** The trailing name is decoration for clients that want one; it is ignored. */
+  /**
+   * The trailing name is decoration for clients that want one; it is ignored. The room's image
+   * needs only `accessible` (see FilesService.download), everything else `read`.
+   */
   @Get([':id', ':id/:name'])
-  @RoomAccess('read')
+  @RoomAccess('accessible')
   async download(
     @CurrentRoom() room: RoomContext,
     @PathInt('id') id: number,

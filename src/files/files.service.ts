@@ -14,6 +14,7 @@ import { Room } from '../rooms/room.entity';
 import { RoomContext } from '../rooms/room-access.guard';
 import { RoomsService } from '../rooms/rooms.service';
 import { User } from '../users/user.entity';
+import { PermissionsService } from '../moderation/permissions.service';
 import { FileStorage, IncomingFile } from './file-storage';
 import { FilesRepository } from './files.repository';
 import { StoredFile } from './stored-file.entity';
@@ -42,6 +43,7 @@ export class FilesService implements OnModuleInit {
     private readonly repo: FilesRepository,
     private readonly storage: FileStorage,
     private readonly rooms: RoomsService,
+    private readonly permissions: PermissionsService,
     private readonly cleanup: CleanupService,
     private readonly db: Db,
     private readonly clock: Clock,
@@ -128,8 +130,14 @@ export class FilesService implements OnModuleInit {
     return id;
   }
 
-  /** Room 404 and read 403 come from RoomAccessGuard; then 404 for a file that is missing, expired or of another room. */
-  async download({ room }: RoomContext, id: number): Promise<FileDownload> {
+  /**
+   * Room 404 and `accessible` 403 come from RoomAccessGuard; then 403 without `read` unless the
+   * file is the room's current image (GET /room already shows an accessible room's image id: a
+   * private room's name and image show in the client before an invite lets the person read), then
+   * 404 for a file that is missing, expired or of another room.
+   */
+  async download({ room, permissions }: RoomContext, id: number): Promise<FileDownload> {
+    if (id !== room.image) this.permissions.check(permissions, 'read');
     const file = await this.repo.findLive(id, room.id, this.clock.now());
     const bytes = file && (await this.storage.read(file.path));
     if (!file || !bytes) throw new NotFound('File not found');

@@ -7,11 +7,13 @@ import { User } from '../users/user.entity';
 import { ModerationRepository } from './moderation.repository';
 import { PermissionOverride } from './permission-override.entity';
 
-export type RoomCheck = 'read' | 'write' | 'upload' | 'moderator' | 'admin';
+export type RoomCheck = 'read' | 'accessible' | 'write' | 'upload' | 'moderator' | 'admin';
 
 /** The reference server's 403 texts (clients only look at the status). */
 const DENIED: Record<RoomCheck, string> = {
   read: "This endpoint requires room message 'read' permission",
+  // What the reference answers where it would check read (it has no accessible-only endpoint).
+  accessible: "This endpoint requires room message 'read' permission",
   write: "This endpoint requires room message 'write' permission",
   upload: "This endpoint requires room file 'upload' permission",
   moderator: 'This endpoint requires moderator room permissions',

@@ -5,6 +5,7 @@
  * endpoints (also in /batch and onion requests) and admins through `sogs invites`.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
@@ -92,6 +93,29 @@ describe('private rooms and invites', () => {
       const res = await request(t.server).get('/r/secret/invite.png').buffer(true).parse(binaryBody).expect(200);
       expect(res.headers['content-type']).toBe('image/png');
       await request(t.server).get('/r/secret/').expect(403);
+    });
+    it("serves its image to anyone who may see it, and no other file before an invite lets them read", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sogs-private-image-'));
+      try {
+        const image = qrPng('a private room', 64);
+        fs.writeFileSync(path.join(dir, 'room.png'), image);
+        expect(await cli(t, 'rooms', 'update', 'secret', '--image', path.join(dir, 'room.png'))).toMatchObject({ code: 0, stderr: '' });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      const attachment = (await signed(t.server, mod, 'POST', '/room/secret/file', { body: Buffer.from('members only') }).expect(201)).body.id;
+      const outsider = t.newClient();
+      const { image_id: imageId } = (await signed(t.server, outsider, 'GET', '/room/secret').expect(200)).body;
+      expect(imageId).toEqual(expect.any(Number));
+      const got = await signed(t.server, outsider, 'GET', `/room/secret/file/${imageId}`).buffer(true).parse(binaryBody).expect(200);
+      expect(got.body).toEqual(qrPng('a private room', 64));
+      await request(t.server).get(`/room/secret/file/${imageId}/room.png`).buffer(true).parse(binaryBody).expect(200);
+      expect((await signed(t.server, outsider, 'GET', `/room/secret/file/${attachment}`).expect(403)).text).toBe("This endpoint requires room message 'read' permission");
+      await signed(t.server, mod, 'GET', `/room/secret/file/${attachment}`).expect(200);
+      // A room that is not accessible shows neither.
+      expect((await cli(t, 'rooms', 'update', 'secret', '--revoke', 'a')).code).toBe(0);
+      await signed(t.server, outsider, 'GET', `/room/secret/file/${imageId}`).expect(403);
+      expect((await cli(t, 'rooms', 'update', 'secret', '--grant', 'a')).code).toBe(0);
     });
   });
 
