@@ -10,6 +10,7 @@ import { RoomListingRetention1795911300000 } from './1795911300000-RoomListingRe
 import { Bots1795920000000 } from './1795920000000-Bots';
 import { Webhooks1795946400000 } from './1795946400000-Webhooks';
 import { FilterReplies1795950000000 } from './1795950000000-FilterReplies';
+import { InvitePageHits1795980000000 } from './1795980000000-InvitePageHits';
 
 /** Every migration, oldest first; the only way the schema changes. */
 export const MIGRATIONS = [
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   Bots1795920000000,
   Webhooks1795946400000,
   FilterReplies1795950000000,
+  InvitePageHits1795980000000,
 ];
 
 /**

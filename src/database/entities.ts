@@ -5,6 +5,7 @@ import { FilterReply } from '../bots/filter-reply.entity';
 import { RoomWelcome } from '../bots/room-welcome.entity';
 import { DirectMessage } from '../dm/direct-message.entity';
 import { ServerSetting } from '../keys/server-setting.entity';
+import { InvitePageHit } from '../invites/invite-page-hit.entity';
 import { RoomInvite } from '../invites/room-invite.entity';
 import { FileChunk } from '../files/file-chunk.entity';
 import { StoredFile } from '../files/stored-file.entity';
@@ -45,6 +46,7 @@ export const ENTITIES = [
   RequestNonce,
   ServerSetting,
   RoomInvite,
+  InvitePageHit,
   Bot,
   BotRoom,
   RoomWelcome,

@@ -35,7 +35,7 @@ export class InvitePagesService {
   ) {}
 
   async view(code: string, address: string): Promise<PageResult> {
-    if (!this.limiter.take(address)) return tooMany();
+    if (!(await this.limiter.take(address))) return tooMany();
     try {
       const { room } = await this.invites.open(code);
       return { status: 200, html: invitePage(room) };
@@ -45,7 +45,7 @@ export class InvitePagesService {
   }
 
   async submit(code: string, address: string, body: Buffer, contentType: string | undefined): Promise<PageResult> {
-    if (!this.limiter.take(address)) return tooMany();
+    if (!(await this.limiter.take(address))) return tooMany();
     let room: Room | undefined;
     const sessionId = formField(body, contentType, 'session_id');
     try {

@@ -1,44 +1,43 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { createHash, createHmac } from 'node:crypto';
 import { Clock } from '../common/clock';
+import { CleanupService } from '../jobs/cleanup.service';
+import { ServerKey } from '../keys/server-key';
+import { InvitePageHitsRepository } from './invite-page-hits.repository';
 
 /** Requests (views and submissions together) one address may make of the invite pages per window. */
 export const INVITE_PAGE_LIMIT = 20;
 export const INVITE_PAGE_WINDOW_SECONDS = 600;
-/** Addresses remembered at most; beyond it the idle ones are forgotten first. */
-const MAX_ADDRESSES = 10_000;
 
 /**
- * A sliding window per client address, in this process's memory: enough to stop one address
- * trying codes or Session IDs in bulk (codes have 144 random bits anyway). Each server process
- * counts on its own, so with N workers an address may make up to N times the limit.
+ * A fixed 10-minute window per client address, counted in the database, so that the limit holds
+ * across the workers of a server and every instance on one database: enough to stop one address
+ * trying codes or Session IDs in bulk (codes have 144 random bits anyway). The address is stored
+ * only as an HMAC under a key derived from the server key, and the cleanup forgets a window once it
+ * has passed.
  */
 @Injectable()
-export class InviteRateLimiter {
-  private readonly seen = new Map<string, number[]>();
+export class InviteRateLimiter implements OnModuleInit {
+  private readonly addressKey: Buffer;
 
-  constructor(private readonly clock: Clock) {}
-
-  /** Counts a request from `address`; false when it is over the limit (not counted then). */
-  take(address: string): boolean {
-    const now = this.clock.now();
-    const since = now - INVITE_PAGE_WINDOW_SECONDS;
-    const times = (this.seen.get(address) ?? []).filter((t) => t > since);
-    if (times.length >= INVITE_PAGE_LIMIT) {
-      this.seen.set(address, times);
-      return false;
-    }
-    times.push(now);
-    this.seen.delete(address); // re-inserted last: the map stays in order of last use
-    this.seen.set(address, times);
-    if (this.seen.size > MAX_ADDRESSES) this.forget();
-    return true;
+  constructor(
+    private readonly repo: InvitePageHitsRepository,
+    private readonly clock: Clock,
+    private readonly cleanup: CleanupService,
+    serverKey: ServerKey,
+  ) {
+    this.addressKey = createHash('sha256').update('sogs invite page addresses\0').update(serverKey.privateKey).digest();
   }
 
-  /** Forgets the addresses used least recently (the map's first entries), down to half the cap. */
-  private forget(): void {
-    for (const address of this.seen.keys()) {
-      if (this.seen.size <= MAX_ADDRESSES / 2) break;
-      this.seen.delete(address);
-    }
+  onModuleInit(): void {
+    this.cleanup.register('invite page rate limit', (tx, now) => this.repo.prune(windowOf(now), tx));
+  }
+
+  /** Counts a request from `address`; false when it is over the limit. */
+  async take(address: string): Promise<boolean> {
+    const hashed = createHmac('sha256', this.addressKey).update(address).digest().subarray(0, 16);
+    return (await this.repo.count(hashed, windowOf(this.clock.now()))) <= INVITE_PAGE_LIMIT;
   }
 }
+
+const windowOf = (time: number): number => Math.floor(time / INVITE_PAGE_WINDOW_SECONDS);

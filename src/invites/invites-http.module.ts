@@ -3,6 +3,7 @@ import { ModerationModule } from '../moderation/moderation.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { InvitePageController } from './invite-page.controller';
 import { InvitePagesService } from './invite-pages.service';
+import { InvitePageHitsRepository } from './invite-page-hits.repository';
 import { InviteRateLimiter } from './invite-rate-limit';
 import { InvitesController } from './invites.controller';
 import { InvitesModule } from './invites.module';
@@ -11,6 +12,6 @@ import { InvitesModule } from './invites.module';
 @Module({
   imports: [InvitesModule, RoomsModule, ModerationModule],
   controllers: [InvitesController, InvitePageController],
-  providers: [InvitePagesService, InviteRateLimiter],
+  providers: [InvitePagesService, InviteRateLimiter, InvitePageHitsRepository],
 })
 export class InvitesHttpModule {}

@@ -104,7 +104,7 @@ describe('a database made before TypeORM migrations (commit 2fc36dc)', () => {
       expect(legacyList).toHaveLength(4);
       for (const [table, rows] of Object.entries(legacyTables)) expect([table, after[table]]).toEqual([table, rows]);
       // New beside the legacy tables: TypeORM's own two, and those of later migrations.
-      const added = ['migrations', 'typeorm_metadata', 'server_settings', 'file_chunks', 'room_invites', 'bots', 'bot_rooms', 'room_welcomes', 'webhooks', 'webhook_deliveries', 'filter_replies'];
+      const added = ['migrations', 'typeorm_metadata', 'server_settings', 'file_chunks', 'room_invites', 'bots', 'bot_rooms', 'room_welcomes', 'webhooks', 'webhook_deliveries', 'filter_replies', 'invite_page_hits'];
       expect(Object.keys(after).sort()).toEqual([...Object.keys(legacyTables), ...added].sort());
       expect(after.server_settings).toEqual([]);
       expect(before.messages.length).toBeGreaterThan(5);

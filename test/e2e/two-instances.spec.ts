@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { initCrypto } from '../../src/crypto';
+import { INVITE_PAGE_LIMIT, INVITE_PAGE_WINDOW_SECONDS } from '../../src/invites/invite-rate-limit';
 import { ServerKey } from '../../src/keys/server-key';
 import { binaryBody } from '../support/binary-body';
 import { build, CLI_JS, run, startServer, Started } from '../support/processes';
@@ -92,6 +93,27 @@ if (!onPostgres) console.info('two-instances.spec.ts skipped: PostgreSQL only (T
     await signed(urlA, admin, 'PUT', '/room/lobby', { json: { name: 'Renamed through A' } }).expect(200);
     expect((await signed(urlB, null, 'GET', '/room/lobby').expect(200)).body.name).toBe('Renamed through A');
     expect((await signed(urlB, admin, 'GET', '/rooms').expect(200)).body.map((r: { name: string }) => r.name)).toEqual(['Renamed through A']);
+  });
+
+  it("holds the invite pages' rate limit across both instances: 20 requests per address and window, wherever they arrive", async () => {
+    const window = () => Math.floor(Date.now() / 1000 / INVITE_PAGE_WINDOW_SECONDS);
+    // Once more, from a fresh address, in the rare case a window ended while the requests were made.
+    for (let attempt = 1; ; attempt++) {
+      const started = window();
+      const from = `198.51.100.${attempt}`;
+      const view = (url: string) => request(url).get('/invite/AAAAAAAAAAAAAAAAAAAAAAAA').set('x-forwarded-for', from);
+      const statuses: number[] = [];
+      for (let i = 0; i < INVITE_PAGE_LIMIT + 2; i++) statuses.push((await view(i % 2 ? urlB : urlA)).status);
+      if (window() !== started && attempt < 3) continue;
+      expect(statuses).toEqual([...Array(INVITE_PAGE_LIMIT).fill(404), 429, 429]);
+      // Another address is not affected, on either instance.
+      await request(urlB).get('/invite/AAAAAAAAAAAAAAAAAAAAAAAA').set('x-forwarded-for', '198.51.100.99').expect(404);
+      break;
+    }
+    // The addresses are kept only as keyed hashes.
+    const rows = await database.query<{ address: Buffer }>(`SELECT address FROM invite_page_hits`);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) expect(r.address.toString('latin1')).not.toContain('198.51.100');
   });
 
   it('serves from one instance, byte for byte, a file uploaded through the other, and the room image set through it', async () => {
