@@ -37,6 +37,13 @@ export function permissionLetters(value: string | undefined, option: string): Pe
 }
 
 /** `90`, `90s`, `30m`, `12h`, `7d`, `2w` → seconds. */
+/** `--limit N` and the like: 1 to 999999999 (undefined when not given). */
+export function positiveWhole(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new UsageError(`${option} takes a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
 export function duration(value: string): number {
   const m = /^(\d+(?:\.\d+)?)([smhdw]?)$/.exec(value.trim());
   if (!m) throw new UsageError(`invalid duration "${value}": use a number with s, m, h, d or w (e.g. 12h, 7d)`);

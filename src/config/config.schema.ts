@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { ALPHABETS } from '../moderation/filters/alphabets';
-import { parseListenAddress } from '../metrics/listen-address';
+import { parseListenAddress } from '../http/listen-address';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -6,7 +6,7 @@ import { SETTINGS, Setting, SettingValue } from './config.schema';
 import { usableCores } from './cpu-count';
 import { installDir } from './install-dir';
 import { OperatorError } from '../common/operator-error';
-import { ListenAddress, parseListenAddress } from '../metrics/listen-address';
+import { ListenAddress, parseListenAddress } from '../http/listen-address';
 
 type RawConfig = { [K in keyof typeof SETTINGS]: SettingValue<(typeof SETTINGS)[K]> };
 

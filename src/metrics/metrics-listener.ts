@@ -1,9 +1,7 @@
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { OperatorError } from '../common/operator-error';
+import { bindListener, closeListener, ListenAddress, listenUrl } from '../http/listen-address';
 import { bearerMatches } from './bearer-token';
-import { describeListenAddress, ListenAddress } from './listen-address';
 
 export class MetricsListenError extends OperatorError {}
 
@@ -30,23 +28,13 @@ export async function startMetricsListener(address: ListenAddress, source: Metri
   const server = http.createServer((req, res) => void answer(req, res, source));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  if ('socket' in address) removeStaleSocket(address.socket);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new MetricsListenError(`cannot serve metrics on ${describeListenAddress(address)}: ${err.code ?? err.message} (SOGS_METRICS_LISTEN)`)),
-    );
-    if ('socket' in address) server.listen(address.socket, resolve);
-    else server.listen(address.port, address.host, resolve);
-  });
-  const bound = 'socket' in address ? address : { host: address.host, port: (server.address() as AddressInfo).port };
-  return {
-    description: describeListenAddress(bound),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const bound = await bindListener(server, address, (reason) => new MetricsListenError(`cannot serve metrics on ${describe(address)}: ${reason} (SOGS_METRICS_LISTEN)`));
+  return { description: describe(bound), close: () => closeListener(server) };
+}
+
+/** `http://127.0.0.1:9464/metrics` or `unix:/run/sogs/metrics.sock (GET /metrics)`. */
+function describe(a: ListenAddress): string {
+  return 'socket' in a ? `${listenUrl(a)} (GET /metrics)` : `${listenUrl(a)}/metrics`;
 }
 
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, source: MetricsSource): Promise<void> {
@@ -69,13 +57,4 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, sourc
 function reply(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   res.end(text);
-}
-
-/** A socket file left by a process that ended without removing it; anything else is left alone. */
-function removeStaleSocket(file: string): void {
-  try {
-    if (fs.statSync(file).isSocket()) fs.rmSync(file);
-  } catch {
-    // absent: nothing to remove
-  }
 }

@@ -1,14 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { OperatorError } from '../../common/operator-error';
 import { AppConfig, CONFIG } from '../../config/config';
 import { LOGGER } from '../../logging/logger';
-import { ListenAddress } from '../../metrics/listen-address';
+import { bindListener, closeListener, listenUrl } from '../../http/listen-address';
 
 export class BotApiListenError extends OperatorError {}
 
@@ -50,16 +48,9 @@ export class BotApiListener implements OnApplicationBootstrap, OnApplicationShut
     });
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
-    if ('socket' in listen) removeStaleSocket(listen.socket);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new BotApiListenError(`cannot serve the bot API on ${describe(listen)}: ${err.code ?? err.message} (SOGS_BOT_API_LISTEN)`)),
-      );
-      if ('socket' in listen) server.listen(listen.socket, resolve);
-      else server.listen(listen.port, listen.host, resolve);
-    });
+    const bound = await bindListener(server, listen, (reason) => new BotApiListenError(`cannot serve the bot API on ${listenUrl(listen)}: ${reason} (SOGS_BOT_API_LISTEN)`));
     this.server = server;
-    this.address = describe('socket' in listen ? listen : { host: listen.host, port: (server.address() as AddressInfo).port });
+    this.address = listenUrl(bound);
     this.log.info({ address: this.address }, 'bot API listening');
   }
 
@@ -67,23 +58,6 @@ export class BotApiListener implements OnApplicationBootstrap, OnApplicationShut
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
-}
-
-function describe(a: ListenAddress): string {
-  if ('socket' in a) return `unix:${a.socket}`;
-  return `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
-}
-
-/** A socket file left by a process that ended without removing it; anything else is left alone. */
-function removeStaleSocket(file: string): void {
-  try {
-    if (fs.statSync(file).isSocket()) fs.rmSync(file);
-  } catch {
-    // absent: nothing to remove
+    await closeListener(server);
   }
 }

@@ -1,5 +1,5 @@
 import { ModerationLogRepository } from '../../moderation/moderation-log.repository';
-import { formatTime, parse, UsageError } from '../args';
+import { formatTime, parse, positiveWhole, UsageError } from '../args';
 import { CliContext } from '../cli-context';
 
 export const LOG_HELP = `sogs log [--room TOKEN] [--limit N] [--before ID]   (the moderation audit log, newest first)`;
@@ -8,8 +8,8 @@ export const LOG_HELP = `sogs log [--room TOKEN] [--limit N] [--before ID]   (th
 export async function logCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { room: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' } });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const limit = whole(values.limit, '--limit') ?? 50;
-  const before = whole(values.before, '--before') ?? null;
+  const limit = positiveWhole(values.limit, '--limit') ?? 50;
+  const before = positiveWhole(values.before, '--before') ?? null;
   const room = values.room === undefined ? undefined : (await ctx.room(values.room)).id;
   const rows = await ctx.app.get(ModerationLogRepository).list({ room, before, limit });
   if (!rows.length) ctx.out('No moderation actions logged.');
@@ -21,10 +21,4 @@ export async function logCommand(ctx: CliContext, argv: string[]): Promise<numbe
     ctx.out(`#${r.id} ${formatTime(r.at)} ${r.action} ${r.room ?? '(server)'} by ${who(r.actor)}${target}${details}`);
   }
   return 0;
-}
-
-function whole(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new UsageError(`${option} takes a positive whole number, got "${value}"`);
-  return Number(value);
 }

@@ -1,7 +1,7 @@
 import { WEBHOOK_EVENTS, WebhookEventType } from '../../webhooks/webhook-event';
 import { WebhooksService } from '../../webhooks/webhooks.service';
 import { DeliveryRow } from '../../webhooks/webhooks.repository';
-import { formatTime, parse, UsageError } from '../args';
+import { formatTime, parse, positiveWhole, UsageError } from '../args';
 import { CliContext } from '../cli-context';
 
 export const WEBHOOKS_HELP = `sogs webhooks add URL [--room TOKEN...] [--events ${WEBHOOK_EVENTS.join(',')}] [--secret S]
@@ -51,7 +51,7 @@ export async function webhooksCommand(ctx: CliContext, argv: string[]): Promise<
     case 'deliveries': {
       const { values, positionals } = parse(rest, { failed: { type: 'boolean' }, limit: { type: 'string' } });
       if (positionals.length > 1) throw new UsageError('usage: sogs webhooks deliveries [ID] [--failed] [--limit N]');
-      const limit = values.limit === undefined ? 50 : positive(values.limit, '--limit');
+      const limit = positiveWhole(values.limit, '--limit') ?? 50;
       const rows = await webhooks.deliveries({ webhook: positionals.length ? webhookId(positionals[0]) : null, failed: values.failed === true, limit });
       if (!rows.length) ctx.out(values.failed ? 'No failed deliveries.' : 'No deliveries.');
       for (const d of rows) ctx.out(`${d.id} ${formatTime(d.created)} webhook ${d.webhook} ${d.event} ${describeDelivery(d)}`);
@@ -80,11 +80,6 @@ function eventList(value: string | undefined): WebhookEventType[] {
 
 function webhookId(value: string): number {
   if (!/^\d{1,15}$/.test(value)) throw new UsageError(`"${value}" is not a webhook id (see sogs webhooks list)`);
-  return Number(value);
-}
-
-function positive(value: string, option: string): number {
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new UsageError(`${option} takes a positive whole number, got "${value}"`);
   return Number(value);
 }
 
